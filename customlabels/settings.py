@@ -18,10 +18,9 @@ class Settings:
     data_bucket: str
     region: str
     account_id: str
-    endpoint_url: str | None
     dataset_pipeline_arn: str | None
     training_pipeline_arn: str | None
-    batch_prefix: str
+    batch_input_prefix: str
     batch_output_prefix: str
 
 
@@ -33,9 +32,8 @@ def load() -> Settings:
         data_bucket=env.get("CUSTOMLABELS_DATA_BUCKET", ""),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         account_id=env.get("CUSTOMLABELS_ACCOUNT_ID", "000000000000"),
-        endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         dataset_pipeline_arn=env.get("CUSTOMLABELS_DATASET_PIPELINE_ARN") or None,
         training_pipeline_arn=env.get("CUSTOMLABELS_TRAINING_PIPELINE_ARN") or None,
-        batch_prefix=env.get("CUSTOMLABELS_BATCH_PREFIX", "batch/input/"),
-        batch_output_prefix=env.get("CUSTOMLABELS_BATCH_OUTPUT_PREFIX", "batch/output/"),
+        batch_input_prefix=env.get("CUSTOMLABELS_BATCH_INPUT_PREFIX", "batch-input/"),
+        batch_output_prefix=env.get("CUSTOMLABELS_BATCH_OUTPUT_PREFIX", "batch-output/"),
     )

@@ -1,0 +1,1 @@
+"""Dataset operations and the steps of the dataset pipeline."""

@@ -1,0 +1,1 @@
+"""CDK constructs, one per capability; the stack in :mod:`infra.stack` wires them."""

@@ -1,0 +1,1 @@
+"""Development-only helpers (LocalStack launcher, local deployment)."""
