@@ -1,0 +1,112 @@
+"""The platform on LocalStack: the stack's S3 → SQS → Lambda path and its state machine."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.e2e
+
+
+def wait_for(check: Callable[[], Any], *, timeout: float, interval: float = 0.5) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+def png_bytes(size: tuple[int, int] = (96, 80)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def run_execution(sfn: Any, state_machine_arn: str, payload: dict[str, Any]) -> dict[str, Any]:
+    execution_arn = sfn.start_execution(stateMachineArn=state_machine_arn, input=json.dumps(payload))[
+        "executionArn"
+    ]
+
+    def finished() -> dict[str, Any] | None:
+        described = sfn.describe_execution(executionArn=execution_arn)
+        return None if described["status"] == "RUNNING" else described
+
+    result: dict[str, Any] = wait_for(finished, timeout=60)
+    return result
+
+
+def test_an_upload_under_the_batch_prefix_produces_a_result_object(
+    deployment: dict[str, str], aws: Callable[[str], Any]
+) -> None:
+    s3 = aws("s3")
+    bucket = deployment["DataBucketName"]
+    name = f"upload-{uuid.uuid4().hex[:8]}.png"
+    key = f"{deployment['BatchInputPrefix']}shapes/v1/{name}"
+    s3.put_object(Bucket=bucket, Key=key, Body=png_bytes(), ContentType="image/png")
+
+    result_key = f"{deployment['BatchOutputPrefix']}shapes/v1/{name}.json"
+
+    def result_written() -> dict[str, Any] | None:
+        try:
+            body = s3.get_object(Bucket=bucket, Key=result_key)["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            return None
+        document: dict[str, Any] = json.loads(body)
+        return document
+
+    result = wait_for(result_written, timeout=90)
+    assert result["source-ref"] == f"s3://{bucket}/{key}"
+    assert (result["Project"], result["Version"]) == ("shapes", "v1")
+    # No model can run yet, so the result records the service's error rather than being lost.
+    assert result["Error"]["Code"] == "ResourceNotReadyException"
+    sqs = aws("sqs")
+    dead = sqs.get_queue_attributes(
+        QueueUrl=deployment["BatchDeadLetterQueueUrl"], AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    assert dead["Attributes"]["ApproximateNumberOfMessages"] == "0"
+
+
+def test_the_dataset_pipeline_returns_the_lambda_result(
+    deployment: dict[str, str], aws: Callable[[str], Any]
+) -> None:
+    s3 = aws("s3")
+    bucket = deployment["DataBucketName"]
+    lines = [json.dumps({"source-ref": f"s3://{bucket}/images/{i}.png", "label": 1}) for i in range(3)]
+    key = f"manifests/{uuid.uuid4().hex[:8]}.manifest"
+    s3.put_object(Bucket=bucket, Key=key, Body="\n".join(lines).encode())
+
+    execution = run_execution(
+        aws("stepfunctions"),
+        deployment["DatasetPipelineArn"],
+        {"ManifestS3": {"Bucket": bucket, "Name": key}},
+    )
+
+    assert execution["status"] == "SUCCEEDED", execution
+    output = json.loads(execution["output"])
+    assert output["Manifest"]["lines"] == 3
+    assert output["Manifest"]["key"] == key
+    assert len(output["Manifest"]["sha256"]) == 64
+
+
+def test_a_failing_step_fails_the_execution_with_the_handlers_error(
+    deployment: dict[str, str], aws: Callable[[str], Any]
+) -> None:
+    missing = {"Bucket": deployment["DataBucketName"], "Name": "manifests/does-not-exist.manifest"}
+
+    execution = run_execution(aws("stepfunctions"), deployment["DatasetPipelineArn"], {"ManifestS3": missing})
+
+    assert execution["status"] == "FAILED", execution
+    assert execution["error"] == "ManifestInaccessible"
+    cause = json.loads(execution["cause"])
+    assert cause["errorType"] == "ManifestInaccessible"
+    assert cause["errorMessage"] == "The manifest file extension or contents are invalid."
