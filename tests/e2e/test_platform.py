@@ -14,6 +14,15 @@ from PIL import Image
 
 pytestmark = pytest.mark.e2e
 
+LABEL_METADATA = {
+    "confidence": 1,
+    "job-name": "labeling-job/shapes",
+    "class-name": "red",
+    "human-annotated": "yes",
+    "creation-date": "2026-11-26T00:00:00.000",
+    "type": "groundtruth/image-classification",
+}
+
 
 def wait_for(check: Callable[[], Any], *, timeout: float, interval: float = 0.5) -> Any:
     deadline = time.monotonic() + timeout
@@ -81,7 +90,12 @@ def test_the_dataset_pipeline_returns_the_lambda_result(
 ) -> None:
     s3 = aws("s3")
     bucket = deployment["DataBucketName"]
-    lines = [json.dumps({"source-ref": f"s3://{bucket}/images/{i}.png", "label": 1}) for i in range(3)]
+    lines = [
+        json.dumps(
+            {"source-ref": f"s3://{bucket}/images/{i}.png", "label": 1, "label-metadata": LABEL_METADATA}
+        )
+        for i in range(3)
+    ] + ['{"not-a-source-ref": true}']
     key = f"manifests/{uuid.uuid4().hex[:8]}.manifest"
     s3.put_object(Bucket=bucket, Key=key, Body="\n".join(lines).encode())
 
@@ -93,9 +107,12 @@ def test_the_dataset_pipeline_returns_the_lambda_result(
 
     assert execution["status"] == "SUCCEEDED", execution
     output = json.loads(execution["output"])
-    assert output["Manifest"]["lines"] == 3
-    assert output["Manifest"]["key"] == key
-    assert len(output["Manifest"]["sha256"]) == 64
+    assert output["Manifest"] == {
+        "ManifestUri": f"s3://{bucket}/{key}",
+        "Lines": 4,
+        "Entries": 3,
+        "DroppedLines": 1,
+    }
 
 
 def test_a_failing_step_fails_the_execution_with_the_handlers_error(
@@ -106,7 +123,8 @@ def test_a_failing_step_fails_the_execution_with_the_handlers_error(
     execution = run_execution(aws("stepfunctions"), deployment["DatasetPipelineArn"], {"ManifestS3": missing})
 
     assert execution["status"] == "FAILED", execution
-    assert execution["error"] == "ManifestInaccessible"
+    assert execution["error"] == "ManifestFileError"
     cause = json.loads(execution["cause"])
-    assert cause["errorType"] == "ManifestInaccessible"
-    assert cause["errorMessage"] == "The manifest file extension or contents are invalid."
+    assert cause["errorType"] == "ManifestFileError"
+    assert cause["errorMessage"].startswith("The manifest file extension or contents are invalid.")
+    assert cause["stackTrace"]
