@@ -94,7 +94,7 @@ def test_the_dataset_pipeline_returns_the_lambda_result(
         json.dumps(
             {"source-ref": f"s3://{bucket}/images/{i}.png", "label": 1, "label-metadata": LABEL_METADATA}
         )
-        for i in range(3)
+        for i in range(5)
     ] + ['{"not-a-source-ref": true}']
     key = f"manifests/{uuid.uuid4().hex[:8]}.manifest"
     s3.put_object(Bucket=bucket, Key=key, Body="\n".join(lines).encode())
@@ -109,8 +109,8 @@ def test_the_dataset_pipeline_returns_the_lambda_result(
     output = json.loads(execution["output"])
     assert output["Manifest"] == {
         "ManifestUri": f"s3://{bucket}/{key}",
-        "Lines": 4,
-        "Entries": 3,
+        "Lines": 6,
+        "Entries": 5,
         "DroppedLines": 1,
     }
 
