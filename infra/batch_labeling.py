@@ -27,6 +27,7 @@ class BatchLabeling(Construct):
         batch_input_prefix: str,
         labeling_function: lambda_.IFunction,
         labeling_timeout: Duration,
+        notifications_as_bucket_property: bool,
         queue_max_receive_count: int = 3,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -43,11 +44,37 @@ class BatchLabeling(Construct):
             ),
             enforce_ssl=True,
         )
-        bucket.add_event_notification(
-            s3.EventType.OBJECT_CREATED,
-            s3n.SqsDestination(self.queue),
-            s3.NotificationKeyFilter(prefix=batch_input_prefix),
-        )
+        if notifications_as_bucket_property:
+            self._notify_through_bucket_property(bucket, batch_input_prefix)
+        else:
+            bucket.add_event_notification(
+                s3.EventType.OBJECT_CREATED,
+                s3n.SqsDestination(self.queue),
+                s3.NotificationKeyFilter(prefix=batch_input_prefix),
+            )
         labeling_function.add_event_source(
             event_sources.SqsEventSource(self.queue, batch_size=10, report_batch_item_failures=True)
+        )
+
+    def _notify_through_bucket_property(self, bucket: s3.IBucket, prefix: str) -> None:
+        """Write the notification into the bucket's own CloudFormation properties.
+
+        Without the custom resource the queue policy would make a dependency cycle (the bucket
+        names the queue, the policy names the bucket), so none is added: LocalStack, the only
+        place this is used, does not check it.
+        """
+        cfn_bucket = bucket.node.default_child
+        assert isinstance(cfn_bucket, s3.CfnBucket)
+        cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
+            queue_configurations=[
+                s3.CfnBucket.QueueConfigurationProperty(
+                    event="s3:ObjectCreated:*",
+                    queue=self.queue.queue_arn,
+                    filter=s3.CfnBucket.NotificationFilterProperty(
+                        s3_key=s3.CfnBucket.S3KeyFilterProperty(
+                            rules=[s3.CfnBucket.FilterRuleProperty(name="prefix", value=prefix)]
+                        )
+                    ),
+                )
+            ]
         )

@@ -72,6 +72,7 @@ class CustomLabelsStack(Stack):
             batch_input_prefix=BATCH_INPUT_PREFIX,
             labeling_function=batch_function,
             labeling_timeout=batch_timeout,
+            notifications_as_bucket_property=deployment.bucket_notifications_as_property,
         )
 
         CfnOutput(self, "DataBucketName", value=bucket.bucket_name)

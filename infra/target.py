@@ -27,6 +27,9 @@ class Deployment:
     # LocalStack runs Python handlers as host processes from zip assets; AWS runs the
     # same handlers in a container image that carries their dependencies.
     use_container_images: bool
+    # LocalStack's community edition skips CloudFormation custom resources, among them the one
+    # CDK uses to configure bucket notifications: there they are set on the bucket itself.
+    bucket_notifications_as_property: bool
 
     @classmethod
     def for_target(cls, name: str) -> Deployment:
@@ -36,5 +39,15 @@ class Deployment:
             allowed = ", ".join(t.value for t in Target)
             raise ValueError(f"context 'target' must be one of {allowed}, got {name!r}") from None
         if target is Target.LOCAL:
-            return cls(target=target, removal_policy=RemovalPolicy.DESTROY, use_container_images=False)
-        return cls(target=target, removal_policy=RemovalPolicy.RETAIN, use_container_images=True)
+            return cls(
+                target=target,
+                removal_policy=RemovalPolicy.DESTROY,
+                use_container_images=False,
+                bucket_notifications_as_property=True,
+            )
+        return cls(
+            target=target,
+            removal_policy=RemovalPolicy.RETAIN,
+            use_container_images=True,
+            bucket_notifications_as_property=False,
+        )

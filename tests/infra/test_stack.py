@@ -114,7 +114,10 @@ def test_batch_uploads_go_through_a_queue_with_a_dead_letter_queue(template: Tem
         "AWS::Lambda::EventSourceMapping",
         {"FunctionResponseTypes": ["ReportBatchItemFailures"], "BatchSize": 10},
     )
-    template.has_resource_properties(
+
+
+def test_aws_configures_notifications_with_cdks_custom_resource() -> None:
+    synthesize("aws").has_resource_properties(
         "Custom::S3BucketNotifications",
         {
             "NotificationConfiguration": {
@@ -125,6 +128,24 @@ def test_batch_uploads_go_through_a_queue_with_a_dead_letter_queue(template: Tem
                             "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "batch-input/"}]}},
                         }
                     )
+                ]
+            }
+        },
+    )
+
+
+def test_local_configures_notifications_on_the_bucket(local_template: Template) -> None:
+    local_template.resource_count_is("Custom::S3BucketNotifications", 0)
+    local_template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "NotificationConfiguration": {
+                "QueueConfigurations": [
+                    {
+                        "Event": "s3:ObjectCreated:*",
+                        "Queue": {"Fn::GetAtt": [Match.string_like_regexp("BatchLabelingUploads"), "Arn"]},
+                        "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "batch-input/"}]}},
+                    }
                 ]
             }
         },
