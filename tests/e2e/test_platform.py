@@ -55,9 +55,9 @@ def run_execution(sfn: Any, state_machine_arn: str, payload: dict[str, Any]) -> 
 
 
 def test_an_upload_under_the_batch_prefix_produces_a_result_object(
-    deployment: dict[str, str], aws: Callable[[str], Any]
+    deployment: dict[str, str], localstack_client: Callable[[str], Any]
 ) -> None:
-    s3 = aws("s3")
+    s3 = localstack_client("s3")
     bucket = deployment["DataBucketName"]
     name = f"upload-{uuid.uuid4().hex[:8]}.png"
     key = f"{deployment['BatchInputPrefix']}shapes/v1/{name}"
@@ -78,7 +78,7 @@ def test_an_upload_under_the_batch_prefix_produces_a_result_object(
     assert (result["Project"], result["Version"]) == ("shapes", "v1")
     # No model can run yet, so the result records the service's error rather than being lost.
     assert result["Error"]["Code"] == "ResourceNotReadyException"
-    sqs = aws("sqs")
+    sqs = localstack_client("sqs")
     dead = sqs.get_queue_attributes(
         QueueUrl=deployment["BatchDeadLetterQueueUrl"], AttributeNames=["ApproximateNumberOfMessages"]
     )
@@ -86,9 +86,9 @@ def test_an_upload_under_the_batch_prefix_produces_a_result_object(
 
 
 def test_the_dataset_pipeline_returns_the_lambda_result(
-    deployment: dict[str, str], aws: Callable[[str], Any]
+    deployment: dict[str, str], localstack_client: Callable[[str], Any]
 ) -> None:
-    s3 = aws("s3")
+    s3 = localstack_client("s3")
     bucket = deployment["DataBucketName"]
     lines = [
         json.dumps(
@@ -100,7 +100,7 @@ def test_the_dataset_pipeline_returns_the_lambda_result(
     s3.put_object(Bucket=bucket, Key=key, Body="\n".join(lines).encode())
 
     execution = run_execution(
-        aws("stepfunctions"),
+        localstack_client("stepfunctions"),
         deployment["DatasetPipelineArn"],
         {"ManifestS3": {"Bucket": bucket, "Name": key}},
     )
@@ -116,11 +116,13 @@ def test_the_dataset_pipeline_returns_the_lambda_result(
 
 
 def test_a_failing_step_fails_the_execution_with_the_handlers_error(
-    deployment: dict[str, str], aws: Callable[[str], Any]
+    deployment: dict[str, str], localstack_client: Callable[[str], Any]
 ) -> None:
     missing = {"Bucket": deployment["DataBucketName"], "Name": "manifests/does-not-exist.manifest"}
 
-    execution = run_execution(aws("stepfunctions"), deployment["DatasetPipelineArn"], {"ManifestS3": missing})
+    execution = run_execution(
+        localstack_client("stepfunctions"), deployment["DatasetPipelineArn"], {"ManifestS3": missing}
+    )
 
     assert execution["status"] == "FAILED", execution
     assert execution["error"] == "ManifestFileError"

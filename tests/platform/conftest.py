@@ -1,9 +1,7 @@
 """Fixtures for the platform tests: LocalStack with the host-process Lambda executor, and Lambda
 functions built from ``tests/platform/handlers``.
 
-The session fixture starts LocalStack through the launcher on $CUSTOMLABELS_LOCALSTACK_PORT (4566
-by default), reusing an instance that already runs the executor, and stops it at the end only if
-it started it.
+LocalStack itself comes from the session fixtures in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -13,46 +11,21 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from tests.platform.support import (
     LAMBDA_ROLE,
-    REGION,
     ClientFactory,
     FunctionDeployer,
     handlers_zip,
     wait_for,
 )
-from tools.localstack import launcher
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "platform: needs LocalStack with the host-process Lambda executor (started by a fixture)"
     )
-
-
-@pytest.fixture(scope="session")
-def localstack_url() -> Iterator[str]:
-    port = launcher.default_port()
-    started = launcher.start(port)
-    yield started.endpoint_url
-    if started.started_here:
-        launcher.stop(port)
-
-
-@pytest.fixture(scope="session")
-def localstack_client(localstack_url: str) -> ClientFactory:
-    """A factory of boto3 clients for the session's LocalStack (no retries: failures show at once)."""
-    session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
-    config = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=120)
-
-    def client(service: str) -> Any:
-        return session.client(service, endpoint_url=localstack_url, config=config)  # type: ignore[call-overload]
-
-    return client
 
 
 @pytest.fixture(scope="session")
