@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from infra.api import RekognitionApi
 from infra.batch_labeling import BatchLabeling
 from infra.dataset_pipeline import DatasetPipeline
 from infra.functions import FunctionFactory
@@ -15,6 +17,9 @@ from infra.target import Deployment
 
 BATCH_INPUT_PREFIX = "batch-input/"
 BATCH_OUTPUT_PREFIX = "batch-output/"
+METADATA_PREFIX = "_meta/"
+ARTIFACTS_PREFIX = "artifacts/"
+API_STAGE_NAME = "v1"
 
 
 class CustomLabelsStack(Stack):
@@ -50,6 +55,28 @@ class CustomLabelsStack(Stack):
             self, "DatasetPipeline", import_function=import_function, pipeline_timeout=Duration.hours(2)
         )
 
+        api_function = functions.python_function(
+            self,
+            "ApiFunction",
+            handler="functions.api.handler.handler",
+            description="The Rekognition Custom Labels JSON API",
+            # DeleteProjectVersion removes the model's artifacts within the request.
+            timeout=Duration.seconds(60),
+            memory_size=1024,
+            environment={
+                **common_env,
+                "CUSTOMLABELS_DATASET_PIPELINE_ARN": datasets.state_machine.state_machine_arn,
+            },
+        )
+        bucket.grant_read_write(api_function, f"{METADATA_PREFIX}*")
+        bucket.grant_delete(api_function, f"{METADATA_PREFIX}*")
+        bucket.grant_delete(api_function, f"{ARTIFACTS_PREFIX}*")
+        api_function.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn])
+        )
+        datasets.state_machine.grant_start_execution(api_function)
+        api = RekognitionApi(self, "Api", api_function=api_function, api_stage_name=API_STAGE_NAME)
+
         batch_timeout = Duration.minutes(2)
         batch_function = functions.python_function(
             self,
@@ -76,6 +103,10 @@ class CustomLabelsStack(Stack):
         )
 
         CfnOutput(self, "DataBucketName", value=bucket.bucket_name)
+        CfnOutput(self, "ApiEndpoint", value=api.rest_api.url)
+        CfnOutput(self, "RestApiId", value=api.rest_api.rest_api_id)
+        CfnOutput(self, "ApiStageName", value=API_STAGE_NAME)
+        CfnOutput(self, "ApiFunctionName", value=api_function.function_name)
         CfnOutput(self, "DatasetPipelineArn", value=datasets.state_machine.state_machine_arn)
         CfnOutput(self, "DatasetImportFunctionName", value=import_function.function_name)
         CfnOutput(self, "BatchLabelingFunctionName", value=batch_function.function_name)

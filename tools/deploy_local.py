@@ -73,6 +73,10 @@ def deploy(endpoint_url: str) -> dict[str, str]:
     )
     outputs: dict[str, str] = json.loads(raw_outputs.read_text())[STACK_NAME]
     outputs["EndpointUrl"] = endpoint_url
+    # LocalStack serves a REST API stage here; boto3's rekognition client posts to its root.
+    outputs["ApiEndpoint"] = (
+        f"{endpoint_url}/restapis/{outputs['RestApiId']}/{outputs['ApiStageName']}/_user_request_/"
+    )
     outputs["Region"] = REGION
     outputs["DeploySeconds"] = f"{time.monotonic() - started:.1f}"
     OUTPUTS_FILE.write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +156,7 @@ def test_local_configures_notifications_on_the_bucket(local_template: Template) 
 def test_dataset_pipeline_catches_failures_into_a_fail_state(local_template: Template) -> None:
     machines = local_template.find_resources("AWS::StepFunctions::StateMachine")
     assert len(machines) == 1
-    definition = _definition(next(iter(machines.values())))
+    definition = _definition(dict(next(iter(machines.values()))))
     states = definition["States"]
     assert definition["StartAt"] == "ImportManifest"
     assert states["ImportManifest"]["Catch"] == [
@@ -169,7 +170,7 @@ def test_dataset_pipeline_catches_failures_into_a_fail_state(local_template: Tem
     }
 
 
-def _definition(state_machine: dict[str, Any]) -> dict[str, Any]:
+def _definition(state_machine: Mapping[str, Any]) -> dict[str, Any]:
     """Join the Fn::Join'ed definition string, replacing tokens with a placeholder."""
     parts = state_machine["Properties"]["DefinitionString"]["Fn::Join"][1]
     return json.loads("".join(part if isinstance(part, str) else "TOKEN" for part in parts))

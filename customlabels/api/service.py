@@ -1,0 +1,143 @@
+"""The operation registry and the dispatcher: one request in, one JSON 1.1 response out.
+
+Order of work for every request: resolve the operation from ``X-Amz-Target``, parse the body,
+validate it against the model (nothing runs on an invalid request), run the operation's
+handler, serialize its result against the output shape. Errors become the service's error
+responses; anything unexpected is logged and answered with a generic InternalServerError, so
+internals never reach the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+from customlabels.api import (
+    datasets,
+    detect,
+    model,
+    policies,
+    projects,
+    protocol,
+    running,
+    tags,
+    validation,
+    versions,
+)
+from customlabels.api.backends import Backends, StepFunctionsPipelines
+from customlabels.api.context import ApiContext
+from customlabels.api.errors import (
+    GENERIC_INTERNAL_MESSAGE,
+    ApiError,
+    InternalServerError,
+    ResourceInUseException,
+    ResourceNotFoundException,
+    ThrottlingException,
+)
+from customlabels.api.protocol import ApiResponse
+from customlabels.resources.repository import Repository
+from customlabels.resources.status import TransitionError
+from customlabels.settings import Settings
+from customlabels.store import DocumentNotFound, MetadataStore, WriteConflict
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_stepfunctions import SFNClient
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[ApiContext, dict[str, Any]], dict[str, Any]]
+
+HANDLERS: dict[str, Handler] = {
+    **projects.OPERATIONS,
+    **policies.OPERATIONS,
+    **datasets.OPERATIONS,
+    **versions.OPERATIONS,
+    **tags.OPERATIONS,
+    **running.OPERATIONS,
+    **detect.OPERATIONS,
+}
+if set(HANDLERS) != set(model.CUSTOM_LABELS_OPERATIONS):
+    raise ImportError(
+        f"handlers and operations differ: {set(HANDLERS) ^ set(model.CUSTOM_LABELS_OPERATIONS)}"
+    )
+
+
+class Api:
+    """The Custom Labels JSON API of one deployment."""
+
+    def __init__(self, context: ApiContext) -> None:
+        self.context = context
+
+    def handle(self, target: str | None, body: bytes | str | None) -> ApiResponse:
+        """Answer one request: ``target`` is the X-Amz-Target header, ``body`` the raw body."""
+        operation = "?"
+        try:
+            operation = protocol.operation_name(target, model.CUSTOM_LABELS_OPERATIONS)
+            operation_model = model.operation(operation)
+            request = validation.validate(operation_model.input_shape, protocol.decode_body(body))
+            result = HANDLERS[operation](self.context, request)
+            return protocol.success(operation_model.output_shape, result)
+        except ApiError as error:
+            logger.info("%s failed: %s: %s", operation, error.code, error.message)
+            return protocol.failure(error)
+        except DocumentNotFound:
+            return protocol.failure(
+                ResourceNotFoundException("The resource was deleted while the request ran")
+            )
+        except WriteConflict:
+            # botocore retries ThrottlingException by itself, which is right for a lost race.
+            return protocol.failure(
+                ThrottlingException("Too many concurrent changes to this resource; try your call again")
+            )
+        except TransitionError as error:
+            return protocol.failure(ResourceInUseException(f"The resource changed meanwhile: {error}"))
+        except Exception:
+            logger.exception("%s failed unexpectedly", operation)
+            return protocol.failure(InternalServerError(GENERIC_INTERNAL_MESSAGE))
+
+
+def create_api(
+    settings: Settings,
+    *,
+    s3: S3Client | None = None,
+    stepfunctions: SFNClient | None = None,
+    backends: Backends | None = None,
+) -> Api:
+    """The API for ``settings``: metadata in ``settings.data_bucket``, Step Functions pipelines
+    when their ARNs are set. Clients are created from the settings unless given.
+
+    Raises:
+        ValueError: no data bucket is configured.
+    """
+    if not settings.data_bucket:
+        raise ValueError("CUSTOMLABELS_DATA_BUCKET is not set: the API keeps its metadata in the data bucket")
+    # boto3 reads AWS_ENDPOINT_URL itself, which is how the API reaches LocalStack.
+    config = Config(max_pool_connections=32, retries={"mode": "standard"})
+    if s3 is None:
+        s3 = boto3.client("s3", region_name=settings.region, config=config)
+    if backends is None:
+        backends = Backends(pipelines=_pipelines(settings, stepfunctions, config))
+    context = ApiContext(
+        Repository(MetadataStore(s3, settings.data_bucket)),
+        region=settings.region,
+        account=settings.account_id,
+        backends=backends,
+    )
+    return Api(context)
+
+
+def _pipelines(settings: Settings, client: SFNClient | None, config: Config) -> StepFunctionsPipelines | None:
+    if not (settings.dataset_pipeline_arn or settings.training_pipeline_arn):
+        return None
+    if client is None:
+        client = boto3.client("stepfunctions", region_name=settings.region, config=config)
+    return StepFunctionsPipelines(
+        client,
+        dataset_pipeline_arn=settings.dataset_pipeline_arn,
+        training_pipeline_arn=settings.training_pipeline_arn,
+    )

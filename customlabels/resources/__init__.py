@@ -1,0 +1,1 @@
+"""The service's resources: ARNs, typed records, status transitions and their storage."""

@@ -1,0 +1,103 @@
+"""The Lambda handler with the canonical API Gateway event, and the client helper's signing."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
+
+import customlabels
+from customlabels.api import Api, handle_proxy_event
+from functions.api import handler as api_handler
+
+EVENTS = Path(__file__).parents[2] / "events"
+
+
+@dataclass
+class FakeLambdaContext:
+    function_name: str = "customlabels-api"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:customlabels-api"
+    aws_request_id: str = "lambda-request-id"
+
+
+def event(**changes: Any) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((EVENTS / "api_describe_projects.json").read_text())
+    loaded.update(changes)
+    return loaded
+
+
+@pytest.fixture
+def handler_api(api: Api, monkeypatch: pytest.MonkeyPatch) -> Api:
+    monkeypatch.setattr(api_handler, "_api", api)
+    return api
+
+
+def test_the_handler_answers_the_canonical_event(handler_api: Api, call: Any) -> None:
+    call("CreateProject", ProjectName="from-handler")
+    reply = api_handler.handler(event(), FakeLambdaContext())  # type: ignore[arg-type]
+    assert reply["statusCode"] == 200
+    assert reply["headers"]["Content-Type"] == "application/x-amz-json-1.1"
+    assert reply["headers"]["x-amzn-RequestId"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    assert reply["isBase64Encoded"] is False
+    body = json.loads(reply["body"])
+    assert [item["ProjectArn"].split("/")[1] for item in body["ProjectDescriptions"]] == ["from-handler"]
+
+
+def test_errors_come_back_as_proxy_responses(handler_api: Api) -> None:
+    headers = {**event()["headers"], "X-Amz-Target": "RekognitionService.DeleteProject"}
+    reply = api_handler.handler(event(headers=headers, body="{}"), FakeLambdaContext())  # type: ignore[arg-type]
+    assert reply["statusCode"] == 400
+    assert json.loads(reply["body"])["__type"] == "ValidationException"
+
+
+def test_base64_bodies_and_other_methods(api: Api) -> None:
+    encoded = event(body=base64.b64encode(b'{"MaxResults": 1}').decode(), isBase64Encoded=True)
+    assert handle_proxy_event(api, encoded, "r1")["statusCode"] == 200
+    reply = handle_proxy_event(api, event(httpMethod="GET"), "r2")
+    assert reply["statusCode"] == 400
+    assert json.loads(reply["body"])["__type"] == "UnknownOperationException"
+    assert reply["headers"]["x-amzn-RequestId"] == "r2"
+
+
+def test_the_handler_uses_the_lambda_request_id_without_api_gateways(handler_api: Api) -> None:
+    reply = api_handler.handler(event(requestContext={}), FakeLambdaContext())  # type: ignore[arg-type]
+    assert reply["headers"]["x-amzn-RequestId"] == "lambda-request-id"
+
+
+def test_the_client_signs_for_api_gateway() -> None:
+    session = boto3.Session(
+        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret", region_name="eu-west-1"
+    )
+    client = customlabels.client(
+        endpoint_url="https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/", session=session
+    )
+    sent: dict[str, Any] = {}
+
+    def capture(request: Any, **_: Any) -> AWSResponse:
+        sent.update(url=request.url, headers=dict(request.headers))
+        headers = HTTPHeaders()
+        headers["Content-Type"] = "application/x-amz-json-1.1"
+        return AWSResponse(request.url, 200, headers, _Raw(b'{"ProjectDescriptions": []}'))
+
+    client.meta.events.register("before-send.rekognition", capture)
+    assert client.describe_projects()["ProjectDescriptions"] == []
+    authorization = sent["headers"]["Authorization"]
+    authorization = authorization.decode() if isinstance(authorization, bytes) else authorization
+    assert "/eu-west-1/execute-api/aws4_request" in authorization
+    assert sent["url"] == "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/"
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self._body

@@ -1,0 +1,316 @@
+"""The seams to the pipelines, the dataset entry store and model hosting, with recording fakes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from customlabels.api import Api
+from customlabels.api.backends import Backends, StepFunctionsPipelines, execution_name
+from customlabels.api.context import ApiContext
+from customlabels.api.errors import NotAvailableError
+from customlabels.pagination import PageTokens
+from customlabels.resources.records import Dataset, ProjectVersion
+from customlabels.resources.repository import Repository
+from customlabels.resources.status import DatasetStatus, ProjectVersionStatus
+
+from .conftest import ACCOUNT, REGION, Call, Clock
+
+
+class Recorder:
+    """Pipelines, DatasetEntries and ModelHosting at once; ``fail`` makes every call raise."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+        self.fail: Exception | None = None
+
+    def _record(self, name: str, argument: Any) -> None:
+        self.calls.append((name, argument))
+        if self.fail:
+            raise self.fail
+
+    def start_dataset_creation(self, dataset: Dataset) -> None:
+        self._record("start_dataset_creation", dataset.arn)
+
+    def start_training(self, project_version_arn: str) -> None:
+        self._record("start_training", project_version_arn)
+
+    def start_copy(self, project_version_arn: str) -> None:
+        self._record("start_copy", project_version_arn)
+
+    def update(self, dataset: Dataset, ground_truth: bytes) -> None:
+        self._record("update", ground_truth)
+
+    def distribute(self, training: Dataset, testing: Dataset) -> None:
+        self._record("distribute", (training.dataset_type, testing.dataset_type))
+
+    def list_entries(self, dataset: Dataset, filters: dict[str, Any], position: Any, limit: int) -> Any:
+        self._record("list_entries", (filters, position, limit))
+        return ['{"source-ref": "s3://b/a.png"}'], ({"line": 1} if position is None else None)
+
+    def list_labels(self, dataset: Dataset, position: Any, limit: int) -> Any:
+        self._record("list_labels", limit)
+        return [{"LabelName": "cat", "LabelStats": {"EntryCount": 1, "BoundingBoxCount": 0}}], None
+
+    def delete(self, dataset: Dataset) -> None:
+        self._record("delete", dataset.arn)
+
+    def start(self, version: ProjectVersion, min_units: int, max_units: int | None) -> None:
+        self._record("start", (min_units, max_units))
+
+    def stop(self, version: ProjectVersion) -> None:
+        self._record("stop", version.arn)
+
+    def detect(
+        self, version: ProjectVersion, image: dict[str, Any], min_confidence: Any, max_results: Any
+    ) -> Any:
+        self._record("detect", (image, min_confidence, max_results))
+        return [{"Name": "cat", "Confidence": 99.5}]
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def wired(repository: Repository, recorder: Recorder) -> Call:
+    backends = Backends(pipelines=recorder, entries=recorder, hosting=recorder)
+    api = Api(
+        ApiContext(
+            repository,
+            region=REGION,
+            account=ACCOUNT,
+            backends=backends,
+            tokens=PageTokens(b"k" * 32),
+            clock=Clock(),
+        )
+    )
+
+    def invoke(operation: str, **request: Any) -> tuple[int, dict[str, Any]]:
+        response = api.handle(f"RekognitionService.{operation}", json.dumps(request))
+        return response.status, json.loads(response.body)
+
+    return invoke
+
+
+def status_of(call: Call, project_arn: str, version: str) -> str:
+    _, body = call("DescribeProjectVersions", ProjectArn=project_arn, VersionNames=[version])
+    return str(body["ProjectVersionDescriptions"][0]["Status"])
+
+
+def with_ready_datasets(call: Call, repository: Repository, project_arn: str) -> dict[str, str]:
+    arns = {}
+    for kind in ("TRAIN", "TEST"):
+        status, body = call("CreateDataset", ProjectArn=project_arn, DatasetType=kind)
+        assert status == 200, body
+        arns[kind] = body["DatasetArn"]
+    project = repository.get_project(project_arn.split("/")[1])
+    assert project is not None
+
+    def complete(current: Any) -> None:
+        for dataset in current.datasets.values():
+            dataset.status = DatasetStatus.CREATE_COMPLETE
+
+    repository.update_project(project, complete)
+    return arns
+
+
+def test_without_back_ends_the_operations_say_so_and_leave_nothing(
+    call: Call, repository: Repository
+) -> None:
+    _, created = call("CreateProject", ProjectName="p")
+    status, body = call(
+        "CreateProjectVersion",
+        ProjectArn=created["ProjectArn"],
+        VersionName="v",
+        OutputConfig={"S3Bucket": "bucket"},
+        TrainingData={"Assets": []},
+    )
+    assert (status, body["__type"]) == (501, "NotImplemented")
+    assert "CreateProjectVersion needs the dataset and training pipelines" in body["message"]
+    assert repository.all_versions("p") == []
+
+
+def test_create_project_version_records_then_starts_training(
+    wired: Call, recorder: Recorder, repository: Repository
+) -> None:
+    _, created = wired("CreateProject", ProjectName="p")
+    with_ready_datasets(wired, repository, created["ProjectArn"])
+    status, body = wired(
+        "CreateProjectVersion",
+        ProjectArn=created["ProjectArn"],
+        VersionName="v1",
+        OutputConfig={"S3Bucket": "bucket", "S3KeyPrefix": "out/"},
+        Tags={"team": "a"},
+    )
+    assert status == 200, body
+    assert recorder.calls[-1] == ("start_training", body["ProjectVersionArn"])
+    assert status_of(wired, created["ProjectArn"], "v1") == "TRAINING_IN_PROGRESS"
+    status, again = wired(
+        "CreateProjectVersion", ProjectArn=created["ProjectArn"], VersionName="v1", OutputConfig={}
+    )
+    assert again["__type"] == "ResourceInUseException"
+
+
+def test_a_pipeline_that_fails_to_start_leaves_no_model(
+    wired: Call, recorder: Recorder, repository: Repository
+) -> None:
+    _, created = wired("CreateProject", ProjectName="p")
+    with_ready_datasets(wired, repository, created["ProjectArn"])
+    recorder.fail = NotAvailableError(
+        "CreateProjectVersion needs a state machine this deployment does not have"
+    )
+    status, body = wired(
+        "CreateProjectVersion", ProjectArn=created["ProjectArn"], VersionName="v1", OutputConfig={}
+    )
+    assert (status, body["__type"]) == (501, "NotImplemented")
+    assert repository.all_versions("p") == []
+    recorder.fail = RuntimeError("boom")
+    status, body = wired(
+        "CreateProjectVersion", ProjectArn=created["ProjectArn"], VersionName="v1", OutputConfig={}
+    )
+    assert (status, body) == (
+        500,
+        {
+            "__type": "InternalServerError",
+            "message": "Amazon Rekognition experienced a service issue. Try your call again.",
+        },
+    )
+
+
+def test_training_input_rules(wired: Call, repository: Repository) -> None:
+    _, created = wired("CreateProject", ProjectName="p")
+    arn = created["ProjectArn"]
+    _, body = wired("CreateProjectVersion", ProjectArn=arn, VersionName="v", OutputConfig={})
+    assert body["__type"] == "InvalidParameterException" and "no training dataset" in body["message"]
+    wired("CreateDataset", ProjectArn=arn, DatasetType="TRAIN")
+    _, body = wired("CreateProjectVersion", ProjectArn=arn, VersionName="v", OutputConfig={})
+    assert body["__type"] == "ResourceInUseException" and "CREATE_IN_PROGRESS" in body["message"]
+
+
+def test_start_stop_and_detect_go_through_hosting(
+    wired: Call, recorder: Recorder, repository: Repository
+) -> None:
+    _, created = wired("CreateProject", ProjectName="p")
+    version = ProjectVersion(REGION, ACCOUNT, "p", "v", 5, ProjectVersionStatus.TRAINING_COMPLETED, "")
+    repository.create_version(version)
+    _, body = wired("DetectCustomLabels", ProjectVersionArn=version.arn, Image={"Bytes": "aGk="})
+    assert body["__type"] == "ResourceNotReadyException"
+    _, body = wired(
+        "StartProjectVersion", ProjectVersionArn=version.arn, MinInferenceUnits=2, MaxInferenceUnits=1
+    )
+    assert body["__type"] == "InvalidParameterException"
+    assert wired(
+        "StartProjectVersion", ProjectVersionArn=version.arn, MinInferenceUnits=1, MaxInferenceUnits=3
+    ) == (200, {"Status": "STARTING"})
+    assert recorder.calls[-1] == ("start", (1, 3))
+    _, body = wired("StartProjectVersion", ProjectVersionArn=version.arn, MinInferenceUnits=1)
+    assert body["__type"] == "ResourceInUseException"
+    repository.update_version(
+        version, lambda current: setattr(current, "status", ProjectVersionStatus.RUNNING)
+    )
+    assert wired(
+        "DetectCustomLabels", ProjectVersionArn=version.arn, Image={"Bytes": "aGk="}, MinConfidence=50
+    ) == (200, {"CustomLabels": [{"Name": "cat", "Confidence": 99.5}]})
+    assert recorder.calls[-1] == ("detect", ({"Bytes": b"hi"}, 50, None))
+    assert wired("StopProjectVersion", ProjectVersionArn=version.arn) == (200, {"Status": "STOPPING"})
+    _, body = wired("DeleteProjectVersion", ProjectVersionArn=version.arn)
+    assert body["__type"] == "ResourceInUseException" and "wait until it has stopped" in body["message"]
+
+
+def test_a_failing_start_marks_the_model_failed(
+    wired: Call, recorder: Recorder, repository: Repository
+) -> None:
+    _, created = wired("CreateProject", ProjectName="p")
+    repository.create_version(ProjectVersion(REGION, ACCOUNT, "p", "v", 5, ProjectVersionStatus.STOPPED, ""))
+    recorder.fail = RuntimeError("no capacity")
+    arn = ProjectVersion(REGION, ACCOUNT, "p", "v", 5, ProjectVersionStatus.STOPPED, "").arn
+    status, _ = wired("StartProjectVersion", ProjectVersionArn=arn, MinInferenceUnits=1)
+    assert status == 500
+    assert status_of(wired, created["ProjectArn"], "v") == "FAILED"
+
+
+def test_dataset_operations_move_statuses_and_paginate(
+    wired: Call, recorder: Recorder, repository: Repository
+) -> None:
+    _, created = wired("CreateProject", ProjectName="p")
+    arns = with_ready_datasets(wired, repository, created["ProjectArn"])
+    assert wired("UpdateDatasetEntries", DatasetArn=arns["TRAIN"], Changes={"GroundTruth": "e30="}) == (
+        200,
+        {},
+    )
+    assert recorder.calls[-1] == ("update", b"{}")
+    _, body = wired("DescribeDataset", DatasetArn=arns["TRAIN"])
+    assert body["DatasetDescription"]["Status"] == "UPDATE_IN_PROGRESS"
+    _, body = wired("UpdateDatasetEntries", DatasetArn=arns["TRAIN"], Changes={"GroundTruth": "e30="})
+    assert body["__type"] == "ResourceInUseException"
+    _, body = wired("ListDatasetEntries", DatasetArn=arns["TEST"], HasErrors=False, MaxResults=1)
+    assert body["DatasetEntries"] == ['{"source-ref": "s3://b/a.png"}'] and "NextToken" in body
+    _, body = wired(
+        "ListDatasetEntries", DatasetArn=arns["TEST"], HasErrors=False, NextToken=body["NextToken"]
+    )
+    assert recorder.calls[-1] == ("list_entries", ({"HasErrors": False}, {"line": 1}, 100))
+    _, body = wired("ListDatasetEntries", DatasetArn=arns["TEST"], HasErrors=True, NextToken="v1.e30.AAAA")
+    assert body["__type"] == "InvalidPaginationTokenException"
+    _, body = wired("DistributeDatasetEntries", Datasets=[{"Arn": arns["TRAIN"]}, {"Arn": arns["TEST"]}])
+    assert body["__type"] == "ResourceNotReadyException"
+    assert wired("DeleteDataset", DatasetArn=arns["TEST"]) == (200, {})
+    _, body = wired("DescribeDataset", DatasetArn=arns["TEST"])
+    assert body["__type"] == "ResourceNotFoundException"
+
+
+def test_step_functions_pipelines_start_named_executions() -> None:
+    class FakeSfn:
+        def __init__(self) -> None:
+            self.started: list[dict[str, Any]] = []
+
+        def start_execution(self, **kwargs: Any) -> dict[str, Any]:
+            self.started.append(kwargs)
+            return {}
+
+    sfn = FakeSfn()
+    pipelines = StepFunctionsPipelines(sfn, dataset_pipeline_arn="arn:ds", training_pipeline_arn=None)
+    source = {"GroundTruthManifest": {"S3Object": {"Bucket": "my-bucket", "Name": "train.manifest"}}}
+    dataset = Dataset(
+        REGION,
+        ACCOUNT,
+        "my.project",
+        "TRAIN",
+        1700000000000,
+        DatasetStatus.CREATE_IN_PROGRESS,
+        "",
+        None,
+        1700000000000,
+        source=source,
+    )
+    pipelines.start_dataset_creation(dataset)
+    assert sfn.started == [
+        {
+            "stateMachineArn": "arn:ds",
+            "name": "project-my-project-dataset-train-1700000000000",
+            "input": json.dumps(
+                {
+                    "Operation": "CreateDataset",
+                    "DatasetArn": dataset.arn,
+                    "DatasetSource": source,
+                    "ManifestS3": {"Bucket": "my-bucket", "Name": "train.manifest"},
+                }
+            ),
+        }
+    ]
+    with pytest.raises(NotAvailableError):
+        pipelines.start_training("arn:aws:rekognition:us-east-1:123456789012:project/p/version/v/1")
+    assert len(execution_name("arn:a:b:c:d:" + "x" * 300)) == 80
+
+
+def test_an_interrupted_deletion_is_finished_by_the_next_call(call: Call, repository: Repository) -> None:
+    _, created = call("CreateProject", ProjectName="p")
+    version = ProjectVersion(REGION, ACCOUNT, "p", "v", 5, ProjectVersionStatus.DELETING, "")
+    repository.create_version(version)  # as left by a deletion that stopped half way
+    assert call("DeleteProjectVersion", ProjectVersionArn=version.arn) == (200, {"Status": "DELETING"})
+    assert repository.get_version("p", "v") is None
+    assert call("DeleteProject", ProjectArn=created["ProjectArn"]) == (200, {"Status": "DELETING"})
+    assert repository.get_project("p") is None
