@@ -33,7 +33,7 @@ help:
 $(VENV_STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV_PY) -m pip install -q --disable-pip-version-check $(if $(wildcard constraints.txt),-c constraints.txt) -e '.[infra,dev]'
+	$(VENV_PY) -m pip install -q --disable-pip-version-check $(if $(wildcard constraints.txt),-c constraints.txt) -e '.[infra,dev,train,bench]'
 	@touch $@
 
 $(NODE_STAMP): package-lock.json
