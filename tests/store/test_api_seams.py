@@ -1,4 +1,5 @@
-"""The seams to the pipelines, the dataset entry store and model hosting, with recording fakes."""
+"""The seams to the pipelines, the dataset entry store and model hosting, with recording fakes;
+the metadata is on S3."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 
 from customlabels.api import Api
-from customlabels.api.backends import Backends, StepFunctionsPipelines, execution_name
+from customlabels.api.backends import Backends
 from customlabels.api.context import ApiContext
 from customlabels.api.errors import NotAvailableError
 from customlabels.pagination import PageTokens
@@ -260,50 +261,6 @@ def test_dataset_operations_move_statuses_and_paginate(
     assert wired("DeleteDataset", DatasetArn=arns["TEST"]) == (200, {})
     _, body = wired("DescribeDataset", DatasetArn=arns["TEST"])
     assert body["__type"] == "ResourceNotFoundException"
-
-
-def test_step_functions_pipelines_start_named_executions() -> None:
-    class FakeSfn:
-        def __init__(self) -> None:
-            self.started: list[dict[str, Any]] = []
-
-        def start_execution(self, **kwargs: Any) -> dict[str, Any]:
-            self.started.append(kwargs)
-            return {}
-
-    sfn = FakeSfn()
-    pipelines = StepFunctionsPipelines(sfn, dataset_pipeline_arn="arn:ds", training_pipeline_arn=None)
-    source = {"GroundTruthManifest": {"S3Object": {"Bucket": "my-bucket", "Name": "train.manifest"}}}
-    dataset = Dataset(
-        REGION,
-        ACCOUNT,
-        "my.project",
-        "TRAIN",
-        1700000000000,
-        DatasetStatus.CREATE_IN_PROGRESS,
-        "",
-        None,
-        1700000000000,
-        source=source,
-    )
-    pipelines.start_dataset_creation(dataset)
-    assert sfn.started == [
-        {
-            "stateMachineArn": "arn:ds",
-            "name": "project-my-project-dataset-train-1700000000000",
-            "input": json.dumps(
-                {
-                    "Operation": "CreateDataset",
-                    "DatasetArn": dataset.arn,
-                    "DatasetSource": source,
-                    "ManifestS3": {"Bucket": "my-bucket", "Name": "train.manifest"},
-                }
-            ),
-        }
-    ]
-    with pytest.raises(NotAvailableError):
-        pipelines.start_training("arn:aws:rekognition:us-east-1:123456789012:project/p/version/v/1")
-    assert len(execution_name("arn:a:b:c:d:" + "x" * 300)) == 80
 
 
 def test_an_interrupted_deletion_is_finished_by_the_next_call(call: Call, repository: Repository) -> None:
