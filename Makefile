@@ -20,7 +20,8 @@ NODE_KEY := $(shell cat package-lock.json | sha256sum | cut -c1-16)
 VENV_STAMP := $(VENV)/.installed-$(PY_KEY)
 NODE_STAMP := node_modules/.installed-$(NODE_KEY)
 
-.PHONY: help setup venv node localstack test lint typecheck synth up down demo bench clean
+.PHONY: help setup venv node localstack test lint typecheck synth up down demo clean \
+	bench bench-api bench-manifests bench-detect bench-train
 
 help:
 	@echo "make demo   deploy on LocalStack and walk through the product (see README)"
@@ -28,7 +29,7 @@ help:
 	@echo "make up     start LocalStack and deploy the stack; outputs in .local/outputs.json"
 	@echo "make down   stop what 'make up' started"
 	@echo "make synth  synthesize the stack for AWS and for LocalStack"
-	@echo "make bench  run the benchmarks and print their tables"
+	@echo "make bench  run the API, manifest and detection benchmarks (make bench-train: training, ~15 min)"
 
 $(VENV_STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
@@ -75,8 +76,20 @@ demo: up
 	@echo "Stack outputs (also in .local/outputs.json):"
 	@$(VENV_PY) -c 'import json; o = json.load(open(".local/outputs.json")); [print(f"  {k:<28} {v}") for k, v in sorted(o.items())]'
 
-bench: venv
-	@for script in bench/*.py; do echo "== $$script"; $(VENV_PY) $$script || exit 1; done
+# Benchmarks print markdown tables and write CSVs under bench/results/ (machine and versions in the name).
+bench: bench-api bench-manifests bench-detect
+
+bench-api: venv
+	$(VENV_PY) bench/api_latency.py
+
+bench-manifests: venv
+	$(VENV_PY) bench/manifest_validation.py
+
+bench-detect: venv
+	$(VENV_PY) bench/detect.py
+
+bench-train: venv
+	$(VENV_PY) bench/train.py
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
