@@ -36,7 +36,7 @@ def localstack_client(localstack_url: str) -> ClientFactory:
     config = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=120)
 
     def client(service: str) -> Any:
-        return session.client(service, endpoint_url=localstack_url, config=config)  # type: ignore[call-overload]
+        return session.client(service, endpoint_url=localstack_url, config=config)
 
     return client
 
