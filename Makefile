@@ -54,7 +54,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 
 typecheck: venv
-	$(VENV)/bin/mypy customlabels functions infra tools app.py
+	$(VENV)/bin/mypy customlabels functions infra tools tests app.py
 
 synth: setup
 	node_modules/.bin/cdk synth -q -c target=aws > /dev/null
