@@ -22,6 +22,8 @@ class Settings:
     training_pipeline_arn: str | None
     batch_input_prefix: str
     batch_output_prefix: str
+    # The customlabels CLI's default endpoint (boto3 reads the same variable for its clients).
+    rekognition_endpoint_url: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -36,4 +38,5 @@ def load() -> Settings:
         training_pipeline_arn=env.get("CUSTOMLABELS_TRAINING_PIPELINE_ARN") or None,
         batch_input_prefix=env.get("CUSTOMLABELS_BATCH_INPUT_PREFIX", "batch-input/"),
         batch_output_prefix=env.get("CUSTOMLABELS_BATCH_OUTPUT_PREFIX", "batch-output/"),
+        rekognition_endpoint_url=env.get("AWS_ENDPOINT_URL_REKOGNITION") or None,
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.api import RekognitionApi
@@ -18,6 +19,9 @@ from infra.target import Deployment
 BATCH_INPUT_PREFIX = "batch-input/"
 BATCH_OUTPUT_PREFIX = "batch-output/"
 METADATA_PREFIX = "_meta/"
+# Under the metadata prefix: project documents (DatasetRecorder writes them) and dataset entries.
+CATALOG_PREFIX = f"{METADATA_PREFIX}catalog/"
+DATASETS_PREFIX = f"{METADATA_PREFIX}datasets/"
 ARTIFACTS_PREFIX = "artifacts/"
 API_STAGE_NAME = "v1"
 
@@ -42,18 +46,7 @@ class CustomLabelsStack(Stack):
             "POWERTOOLS_LOG_LEVEL": "INFO",
         }
 
-        import_function = functions.python_function(
-            self,
-            "DatasetImportFunction",
-            handler="functions.datasets.handler.import_manifest",
-            description="Dataset pipeline: reads and validates a manifest",
-            timeout=Duration.minutes(5),
-            environment=common_env,
-        )
-        bucket.grant_read(import_function)
-        datasets = DatasetPipeline(
-            self, "DatasetPipeline", import_function=import_function, pipeline_timeout=Duration.hours(2)
-        )
+        datasets = self._dataset_pipeline(functions, storage, common_env)
 
         api_function = functions.python_function(
             self,
@@ -108,9 +101,74 @@ class CustomLabelsStack(Stack):
         CfnOutput(self, "ApiStageName", value=API_STAGE_NAME)
         CfnOutput(self, "ApiFunctionName", value=api_function.function_name)
         CfnOutput(self, "DatasetPipelineArn", value=datasets.state_machine.state_machine_arn)
-        CfnOutput(self, "DatasetImportFunctionName", value=import_function.function_name)
+        CfnOutput(
+            self,
+            "DatasetImportFunctionName",
+            value=datasets.import_entries_function.function_name,
+        )
         CfnOutput(self, "BatchLabelingFunctionName", value=batch_function.function_name)
         CfnOutput(self, "BatchQueueUrl", value=batch.queue.queue_url)
         CfnOutput(self, "BatchDeadLetterQueueUrl", value=batch.dead_letter_queue.queue_url)
         CfnOutput(self, "BatchInputPrefix", value=BATCH_INPUT_PREFIX)
         CfnOutput(self, "BatchOutputPrefix", value=BATCH_OUTPUT_PREFIX)
+
+    def _dataset_pipeline(
+        self, functions: FunctionFactory, storage: DataStorage, environment: dict[str, str]
+    ) -> DatasetPipeline:
+        """The dataset pipeline's five steps, each with only the access it needs.
+
+        Every step reads the metadata (project documents, dataset revisions). The work steps
+        write revisions under ``_meta/datasets/``; ImportEntries also reads manifests anywhere in
+        the data bucket (``grant_read`` includes ListBucket, without which a missing manifest would
+        be "denied" rather than "not found": the guide tells the two apart, L4485 vs L4532).
+        Manifests in other buckets need a grant there. The recording steps write project
+        documents and delete replaced revisions.
+        """
+        bucket = storage.bucket
+
+        def step(
+            construct_id: str, handler: str, description: str, timeout: Duration, memory: int
+        ) -> lambda_.Function:
+            function = functions.python_function(
+                self,
+                construct_id,
+                handler=f"functions.datasets.handler.{handler}",
+                description=f"Dataset pipeline: {description}",
+                timeout=timeout,
+                memory_size=memory,
+                environment=environment,
+            )
+            bucket.grant_read(function, f"{METADATA_PREFIX}*")
+            return function
+
+        import_entries = step(
+            "DatasetImportFunction", "import_entries", "imports entries", Duration.minutes(5), 1024
+        )
+        apply_changes = step(
+            "DatasetUpdateFunction", "apply_changes", "applies updates", Duration.minutes(5), 1024
+        )
+        distribute = step(
+            "DatasetDistributeFunction", "distribute_entries", "splits train/test", Duration.minutes(5), 1024
+        )
+        record_entries = step(
+            "DatasetRecordFunction", "record_entries", "records results", Duration.minutes(1), 512
+        )
+        record_failure = step(
+            "DatasetRecordFailureFunction", "record_failure", "records failures", Duration.minutes(1), 512
+        )
+        bucket.grant_read(import_entries)
+        for work in (import_entries, apply_changes, distribute):
+            bucket.grant_put(work, f"{DATASETS_PREFIX}*")
+        for recorder in (record_entries, record_failure):
+            bucket.grant_put(recorder, f"{CATALOG_PREFIX}*")
+            bucket.grant_delete(recorder, f"{DATASETS_PREFIX}*")
+        return DatasetPipeline(
+            self,
+            "DatasetPipeline",
+            import_entries_function=import_entries,
+            apply_changes_function=apply_changes,
+            distribute_entries_function=distribute,
+            record_entries_function=record_entries,
+            record_failure_function=record_failure,
+            pipeline_timeout=Duration.hours(2),
+        )

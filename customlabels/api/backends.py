@@ -8,7 +8,10 @@ The control plane records requests and statuses; the work itself happens elsewhe
   (datasets add the request's ``DatasetSource`` and, for a manifest, ``ManifestS3``); the record
   holds the rest of the request, and the workflow reports back by changing the record's status
   through ``Repository.update_*`` and ``customlabels.resources.status``.
-- :class:`DatasetEntries`: the JSON Lines of datasets, owned by the dataset pipeline.
+- :class:`DatasetEntries`: the JSON Lines of datasets, owned by the dataset pipeline
+  (:class:`~customlabels.datasets.backend.StoredEntries`): it serves the listings and hands
+  updates and distributions to the same Step Functions pipeline as CreateDataset (the dataset
+  pipeline's whole input contract is :class:`~customlabels.datasets.pipeline_input.PipelineInput`).
 - :class:`ModelHosting`: starting, stopping and querying a trained model.
 
 A member that a deployment lacks is ``None`` in :class:`Backends` (or a pipeline without its
@@ -20,11 +23,11 @@ leaving anything behind. Nothing is faked.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from customlabels.api.errors import NotAvailableError
+from customlabels.datasets.pipeline_input import CREATE, DISTRIBUTE, UPDATE, PipelineInput, execution_name
 from customlabels.resources.records import Dataset, ProjectVersion
 
 if TYPE_CHECKING:
@@ -44,7 +47,11 @@ class Pipelines(Protocol):
 
 
 class DatasetEntries(Protocol):
-    """Reads and changes the entries (JSON Lines) of datasets."""
+    """Reads and changes the entries (JSON Lines) of datasets.
+
+    ``update`` and ``distribute`` get the dataset(s) already ``UPDATE_IN_PROGRESS`` under their
+    ``operation_id`` and start the work; the pipeline reports the outcome on the dataset(s).
+    """
 
     def update(self, dataset: Dataset, ground_truth: bytes) -> None: ...
 
@@ -125,17 +132,35 @@ class StepFunctionsPipelines:
 
     def start_dataset_creation(self, dataset: Dataset) -> None:
         """Input: the dataset's ARN and the request's DatasetSource, plus ``ManifestS3`` (the
-        manifest's ``{Bucket, Name}``) when it is built from a Ground Truth manifest."""
-        source = dataset.source or {}
-        manifest = (source.get("GroundTruthManifest") or {}).get("S3Object")
-        details = {"DatasetSource": source, **({"ManifestS3": manifest} if manifest else {})}
-        self._start("CreateDataset", dataset.arn, {"DatasetArn": dataset.arn, **details})
+        manifest's ``{Bucket, Name, Version?}``) when it is built from a Ground Truth manifest.
+        A dataset is created once, so its ARN names the operation."""
+        request = PipelineInput(CREATE, dataset.arn, None, dataset_source=dataset.source or {})
+        self._start_dataset_pipeline(request, execution_name(dataset.arn))
+
+    def start_dataset_update(self, dataset: Dataset, changes_key: str) -> None:
+        """Input: the dataset's ARN and operation id, and the key of the staged change lines."""
+        request = PipelineInput(UPDATE, dataset.arn, _operation(dataset), changes_key=changes_key)
+        self._start_dataset_pipeline(request, request.execution_name())
+
+    def start_dataset_distribution(self, training: Dataset, testing: Dataset) -> None:
+        """Input: the training dataset's ARN and operation (the test dataset shares it), and the test
+        dataset's ARN."""
+        request = PipelineInput(DISTRIBUTE, training.arn, _operation(training), test_dataset_arn=testing.arn)
+        self._start_dataset_pipeline(request, request.execution_name())
 
     def start_training(self, project_version_arn: str) -> None:
         self._start("CreateProjectVersion", project_version_arn, {"ProjectVersionArn": project_version_arn})
 
     def start_copy(self, project_version_arn: str) -> None:
         self._start("CopyProjectVersion", project_version_arn, {"ProjectVersionArn": project_version_arn})
+
+    def _start_dataset_pipeline(self, request: PipelineInput, name: str) -> None:
+        state_machine = self._arns[CREATE]
+        if not state_machine:
+            raise NotAvailableError(
+                f"{request.operation} needs a state machine this deployment does not have"
+            )
+        self._client.start_execution(stateMachineArn=state_machine, name=name, input=request.to_json())
 
     def _start(self, operation: str, resource_arn: str, payload: dict[str, Any]) -> None:
         state_machine = self._arns[operation]
@@ -148,8 +173,7 @@ class StepFunctionsPipelines:
         )
 
 
-def execution_name(resource_arn: str) -> str:
-    """A valid, unique Step Functions execution name (<= 80 of ``[A-Za-z0-9_-]``) for a resource."""
-    path = resource_arn.split(":", 5)[-1]
-    name = re.sub(r"[^A-Za-z0-9_-]", "-", path)
-    return name if len(name) <= 80 else name[:40] + name[-40:]
+def _operation(dataset: Dataset) -> str:
+    if not dataset.operation_id:
+        raise ValueError(f"the dataset {dataset.arn} has no operation to hand over")
+    return dataset.operation_id

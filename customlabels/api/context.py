@@ -112,13 +112,12 @@ class ApiContext:
             ResourceNotFoundException: there is no such dataset.
         """
         ref = arns.parse_dataset_arn(arn)
-        project = (
-            self.repository.get_project(ref.project) if ref is not None and self._is_local(ref) else None
-        )
-        dataset = project.datasets.get(ref.dataset_type) if project is not None and ref is not None else None
-        if project is None or dataset is None or ref is None or dataset.created_ms != ref.created_ms:
+        found = None
+        if ref is not None and self._is_local(ref):
+            found = self.repository.get_dataset_at(ref.project, ref.dataset_type, ref.created_ms)
+        if found is None:
             raise ResourceNotFoundException(f"The dataset {arn} does not exist")
-        return project, dataset
+        return found
 
     def _is_local(self, ref: arns.ResourceRef | None) -> bool:
         return ref is not None and ref.region == self.region and ref.account == self.account

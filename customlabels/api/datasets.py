@@ -4,17 +4,28 @@ ListDatasetEntries, ListDatasetLabels (guide L10688-12880).
 A project has at most one TRAIN and one TEST dataset; replacing one means deleting it first
 (L10704). Dataset records live in the project's document; their entries (JSON Lines) belong to
 the dataset pipeline behind :class:`~customlabels.api.backends.DatasetEntries`. This module
-checks requests, resolves datasets, enforces the status rules (nothing changes a dataset while it
-is being created or updated) and moves statuses; the back ends do the work.
+checks requests, resolves datasets, enforces the status rules and moves statuses; the back ends
+do the work:
+
+- CreateDataset, UpdateDatasetEntries and DistributeDatasetEntries return at once with the
+  dataset(s) ``*_IN_PROGRESS`` under a new operation id, and the dataset pipeline finishes them
+  (``*_COMPLETE`` or ``*_FAILED``), as the guide's samples expect (L10806, L11275, L12519);
+- nothing changes a dataset while it is being created, updated or deleted, nor while a model of
+  its project is training on it (ResourceInUseException): training reads the entries as they
+  were when it started;
+- DeleteDataset removes the entries within the request (``DELETE_IN_PROGRESS`` meanwhile); a
+  deletion that stopped half way is finished by the next DeleteDataset.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from customlabels.api.context import ApiContext, seconds
 from customlabels.api.errors import (
+    MODELLED_ERRORS,
     InvalidParameterException,
     ResourceAlreadyExistsException,
     ResourceInUseException,
@@ -22,12 +33,16 @@ from customlabels.api.errors import (
     ResourceNotReadyException,
 )
 from customlabels.api.tags import check_tag_count
+from customlabels.datasets.entry_store import RevisionMissing
+from customlabels.datasets.pipeline_input import new_operation_id
+from customlabels.manifests import DatasetRequestError, check_changes_request
 from customlabels.resources.records import CUSTOM_LABELS, Dataset, Project
 from customlabels.resources.status import (
     DATASET_MESSAGES,
     DatasetStatus,
     DatasetStatusMessageCode,
     ProjectStatus,
+    ProjectVersionStatus,
     can_change_dataset,
     change_dataset_status,
 )
@@ -105,24 +120,37 @@ def describe_dataset(ctx: ApiContext, request: dict[str, Any]) -> dict[str, Any]
 def delete_dataset(ctx: ApiContext, request: dict[str, Any]) -> dict[str, Any]:
     """Delete a dataset that is not being created or updated (model docs of DeleteDataset)."""
     project, dataset = ctx.dataset(request["DatasetArn"])
-    if dataset.status == D.DELETE_IN_PROGRESS:
-        return {}
-    if not can_change_dataset(dataset.status, D.DELETE_IN_PROGRESS):
-        raise ResourceInUseException(f"The dataset {dataset.arn} is {dataset.status}; wait until it finishes")
     entries = ctx.backends.require_entries("DeleteDataset")
-    dataset = _change_status(ctx, project, dataset, D.DELETE_IN_PROGRESS)
+    if dataset.status != D.DELETE_IN_PROGRESS:  # else: finish a deletion that stopped half way
+        if not can_change_dataset(dataset.status, D.DELETE_IN_PROGRESS):
+            raise ResourceInUseException(
+                f"The dataset {dataset.arn} is {dataset.status}; wait until it finishes"
+            )
+        _refuse_while_training(ctx, project, dataset)
+        (dataset,) = _begin(ctx, project, [dataset], D.DELETE_IN_PROGRESS)
     entries.delete(dataset)
     ctx.repository.update_project(project, _remover(dataset))
     return {}
 
 
 def update_dataset_entries(ctx: ApiContext, request: dict[str, Any]) -> dict[str, Any]:
-    """Add or replace entries, matched by ``source-ref`` (L11189)."""
+    """Add or replace entries, matched by ``source-ref`` (L11189); the pipeline applies them.
+
+    What the request alone shows is refused at once (a blob that is not JSON Lines, an image with
+    more than 50 labels, more new images than a dataset may hold); the dataset's own limits after
+    the merge are the pipeline's terminal errors (``UPDATE_FAILED``, L4522, L4558).
+    """
     project, dataset = ctx.dataset(request["DatasetArn"])
     _check_can_update(dataset)
+    _refuse_while_training(ctx, project, dataset)
     entries = ctx.backends.require_entries("UpdateDatasetEntries")
-    dataset = _change_status(ctx, project, dataset, D.UPDATE_IN_PROGRESS)
-    _hand_over(ctx, project, [dataset], lambda: entries.update(dataset, request["Changes"]["GroundTruth"]))
+    ctx.backends.require_pipelines("UpdateDatasetEntries")
+    ground_truth: bytes = request["Changes"]["GroundTruth"]
+    with _request_errors():
+        check_changes_request(ground_truth, existing_source_refs=())
+    operation_id = new_operation_id(ctx.clock())
+    (dataset,) = _begin(ctx, project, [dataset], D.UPDATE_IN_PROGRESS, operation_id)
+    _hand_over(ctx, project, [dataset], lambda: entries.update(dataset, ground_truth))
     return {}
 
 
@@ -143,9 +171,13 @@ def distribute_dataset_entries(ctx: ApiContext, request: dict[str, Any]) -> dict
         raise InvalidParameterException(
             f"The test dataset must be empty; it has {testing.stats.total_entries} entries"
         )
+    if not training.stats.total_entries:
+        raise InvalidParameterException("The training dataset has no entries to distribute")
+    _refuse_while_training(ctx, project, training)
     entries = ctx.backends.require_entries("DistributeDatasetEntries")
-    training = _change_status(ctx, project, training, D.UPDATE_IN_PROGRESS)
-    testing = _change_status(ctx, project, testing, D.UPDATE_IN_PROGRESS)
+    ctx.backends.require_pipelines("DistributeDatasetEntries")
+    operation_id = new_operation_id(ctx.clock())
+    training, testing = _begin(ctx, project, [training, testing], D.UPDATE_IN_PROGRESS, operation_id)
     _hand_over(ctx, project, [training, testing], lambda: entries.distribute(training, testing))
     return {}
 
@@ -158,9 +190,10 @@ def list_dataset_entries(ctx: ApiContext, request: dict[str, Any]) -> dict[str, 
     filters = {name: request[name] for name in _ENTRY_FILTERS if name in request}
     scope = f"ListDatasetEntries|{dataset.arn}|{sorted(filters.items())}"
     position = ctx.page_position(scope, request.get("NextToken"))
-    lines, resume = entries.list_entries(
-        dataset, filters, position, request.get("MaxResults", DEFAULT_PAGE_SIZE)
-    )
+    with _request_errors():
+        lines, resume = entries.list_entries(
+            dataset, filters, position, request.get("MaxResults", DEFAULT_PAGE_SIZE)
+        )
     return {"DatasetEntries": lines, "NextToken": ctx.next_token(scope, resume)}
 
 
@@ -171,7 +204,8 @@ def list_dataset_labels(ctx: ApiContext, request: dict[str, Any]) -> dict[str, A
     entries = ctx.backends.require_entries("ListDatasetLabels")
     scope = f"ListDatasetLabels|{dataset.arn}"
     position = ctx.page_position(scope, request.get("NextToken"))
-    labels, resume = entries.list_labels(dataset, position, request.get("MaxResults", DEFAULT_PAGE_SIZE))
+    with _request_errors():
+        labels, resume = entries.list_labels(dataset, position, request.get("MaxResults", DEFAULT_PAGE_SIZE))
     return {"DatasetLabelDescriptions": labels, "NextToken": ctx.next_token(scope, resume)}
 
 
@@ -215,19 +249,59 @@ def _check_readable(dataset: Dataset) -> None:
         raise ResourceInUseException(f"The dataset {dataset.arn} is {dataset.status}")
 
 
-def _change_status(ctx: ApiContext, project: Project, dataset: Dataset, target: DatasetStatus) -> Dataset:
-    """Move one dataset of ``project`` to ``target`` with a conditional write; returns it."""
+def _refuse_while_training(ctx: ApiContext, project: Project, dataset: Dataset) -> None:
+    """A model of the project that is training reads its datasets: they cannot change meanwhile."""
+    if not ctx.repository.has_versions(project.name):
+        return
+    for version in ctx.repository.all_versions(project.name):
+        if version.status == ProjectVersionStatus.TRAINING_IN_PROGRESS:
+            raise ResourceInUseException(
+                f"The dataset {dataset.arn} is in use by the model {version.arn}, which is "
+                "TRAINING_IN_PROGRESS; wait until training finishes"
+            )
+
+
+@contextmanager
+def _request_errors() -> Iterator[None]:
+    """The dataset core's request errors as the API's modelled errors."""
+    try:
+        yield
+    except DatasetRequestError as error:
+        raise MODELLED_ERRORS[error.api_error](error.message) from None
+    except RevisionMissing:
+        raise ResourceInUseException(
+            "The dataset's entries changed while they were read; try again"
+        ) from None
+
+
+def _begin(
+    ctx: ApiContext,
+    project: Project,
+    datasets: list[Dataset],
+    target: DatasetStatus,
+    operation_id: str | None = None,
+) -> list[Dataset]:
+    """Move datasets of ``project`` to ``target`` (under ``operation_id``) in one conditional write.
+
+    Raises:
+        ResourceNotFoundException: a dataset was deleted meanwhile.
+        TransitionError: a dataset changed status meanwhile (answered ResourceInUseException).
+    """
     changed: list[Dataset] = []
 
     def change(current: Project) -> None:
-        found = current.datasets.get(dataset.dataset_type)
-        if found is None or found.created_ms != dataset.created_ms:
-            raise ResourceNotFoundException(f"The dataset {dataset.arn} does not exist")
-        change_dataset_status(found, target, ctx.clock())
-        changed[:] = [found]
+        changed.clear()
+        for dataset in datasets:
+            found = current.datasets.get(dataset.dataset_type)
+            if found is None or found.created_ms != dataset.created_ms:
+                raise ResourceNotFoundException(f"The dataset {dataset.arn} does not exist")
+            change_dataset_status(found, target, ctx.clock())
+            if operation_id is not None:
+                found.operation_id = operation_id
+            changed.append(found)
 
     ctx.repository.update_project(project, change)
-    return changed[0]
+    return changed
 
 
 def _hand_over(ctx: ApiContext, project: Project, datasets: list[Dataset], call: Callable[[], None]) -> None:

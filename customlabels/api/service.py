@@ -39,6 +39,8 @@ from customlabels.api.errors import (
     ThrottlingException,
 )
 from customlabels.api.protocol import ApiResponse
+from customlabels.datasets.backend import StoredEntries
+from customlabels.datasets.entry_store import EntryStore
 from customlabels.resources.repository import Repository
 from customlabels.resources.status import TransitionError
 from customlabels.settings import Settings
@@ -108,8 +110,8 @@ def create_api(
     stepfunctions: SFNClient | None = None,
     backends: Backends | None = None,
 ) -> Api:
-    """The API for ``settings``: metadata in ``settings.data_bucket``, Step Functions pipelines
-    when their ARNs are set. Clients are created from the settings unless given.
+    """The API for ``settings``: metadata and dataset entries in ``settings.data_bucket``, Step
+    Functions pipelines when their ARNs are set. Clients are created from the settings unless given.
 
     Raises:
         ValueError: no data bucket is configured.
@@ -121,7 +123,9 @@ def create_api(
     if s3 is None:
         s3 = boto3.client("s3", region_name=settings.region, config=config)
     if backends is None:
-        backends = Backends(pipelines=_pipelines(settings, stepfunctions, config))
+        pipelines = _pipelines(settings, stepfunctions, config)
+        entries = StoredEntries(EntryStore(s3, settings.data_bucket), pipelines)
+        backends = Backends(pipelines=pipelines, entries=entries)
     context = ApiContext(
         Repository(MetadataStore(s3, settings.data_bucket)),
         region=settings.region,

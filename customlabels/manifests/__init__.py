@@ -33,6 +33,7 @@ from .dataset_import import DatasetImport, DroppedLine, import_lines
 from .datasets import (
     DatasetStats,
     EntryFilter,
+    EntryView,
     LabelStats,
     dataset_labels,
     dataset_stats,
@@ -83,6 +84,7 @@ __all__ = [
     "DatasetStats",
     "DroppedLine",
     "EntryFilter",
+    "EntryView",
     "ErrorCode",
     "ErrorDetail",
     "HeaderCache",

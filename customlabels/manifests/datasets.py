@@ -1,7 +1,8 @@
 """Read-side dataset semantics: DescribeDataset stats, ListDatasetEntries filters, ListDatasetLabels.
 
 All functions take the dataset's entries (parsed with ``keep_errors=True`` from the stored
-JSON Lines, see :func:`load_entries`) and, where it matters, the labels declared for the
+JSON Lines, see :func:`load_entries`, or any :class:`EntryView`, such as the dataset pipeline's
+compact index rows) and, where it matters, the labels declared for the
 dataset without being used yet (the console's "Manage labels", guide L4240-4292). Shapes
 follow botocore's ``DatasetStats``, ``DatasetLabelDescription`` and ``DatasetLabelStats``.
 """
@@ -9,15 +10,34 @@ follow botocore's ``DatasetStats``, ``DatasetLabelDescription`` and ``DatasetLab
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from . import quotas
 from .exceptions import InvalidParameterError
 from .model import ManifestEntry
 from .parser import parse_line
 from .validation import gc_paused
+
+E = TypeVar("E", bound="EntryView")
+
+
+class EntryView(Protocol):
+    """What the read-side semantics need of an entry; :class:`ManifestEntry` is one."""
+
+    @property
+    def source_ref(self) -> str | None: ...
+
+    @property
+    def is_labeled(self) -> bool: ...
+
+    @property
+    def has_errors(self) -> bool: ...
+
+    def label_names(self) -> Set[str]: ...
+
+    def box_label_names(self) -> Set[str]: ...
 
 
 def load_entries(lines: Iterable[str]) -> list[ManifestEntry]:
@@ -50,7 +70,7 @@ class DatasetStats:
         }
 
 
-def dataset_labels(entries: Iterable[ManifestEntry], declared_labels: Iterable[str] = ()) -> list[str]:
+def dataset_labels(entries: Iterable[EntryView], declared_labels: Iterable[str] = ()) -> list[str]:
     """The dataset's labels, sorted: those used by entries plus those only declared (L4296)."""
     names = set(declared_labels)
     for entry in entries:
@@ -58,7 +78,7 @@ def dataset_labels(entries: Iterable[ManifestEntry], declared_labels: Iterable[s
     return sorted(names)
 
 
-def dataset_stats(entries: Sequence[ManifestEntry], declared_labels: Iterable[str] = ()) -> DatasetStats:
+def dataset_stats(entries: Sequence[EntryView], declared_labels: Iterable[str] = ()) -> DatasetStats:
     """``DatasetStats`` for DescribeDataset.
 
     ``TotalLabels`` is "the total number of labels declared in the dataset" (botocore), so the
@@ -89,7 +109,7 @@ class LabelStats:
 
 
 def list_dataset_labels(
-    entries: Iterable[ManifestEntry], declared_labels: Iterable[str] = ()
+    entries: Iterable[EntryView], declared_labels: Iterable[str] = ()
 ) -> list[LabelStats]:
     """ListDatasetLabels, sorted by name.
 
@@ -131,7 +151,7 @@ class EntryFilter:
                 "SourceRefContains must contain a non-blank character, got a blank string"
             )
 
-    def matches(self, entry: ManifestEntry) -> bool:
+    def matches(self, entry: EntryView) -> bool:
         if self.labeled is not None and entry.is_labeled is not self.labeled:
             return False
         if self.has_errors and not entry.has_errors:
@@ -141,6 +161,6 @@ class EntryFilter:
         return not self.contains_labels or not entry.label_names().isdisjoint(self.contains_labels)
 
 
-def filter_entries(entries: Iterable[ManifestEntry], entry_filter: EntryFilter) -> list[ManifestEntry]:
+def filter_entries(entries: Iterable[E], entry_filter: EntryFilter) -> list[E]:
     """The entries ListDatasetEntries returns for ``entry_filter``, in dataset order."""
     return [entry for entry in entries if entry_filter.matches(entry)]

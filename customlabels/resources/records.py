@@ -42,7 +42,16 @@ class DatasetStats:
 
 @dataclass
 class Dataset:
-    """A project's TRAIN or TEST dataset (the entries themselves live with the dataset pipeline)."""
+    """A project's TRAIN or TEST dataset.
+
+    The entries themselves are an immutable JSON Lines object per revision in the data bucket
+    (:mod:`customlabels.datasets.entry_store`); ``entries_key`` names the current one (``None``:
+    no entries yet). The dataset pipeline writes a new revision and then switches
+    ``entries_key``, ``stats`` and ``status`` in one conditional write of the project
+    document, so a failed operation leaves the previous entries in place. ``operation_id``
+    names the update or distribution in progress (or the last one; ``None`` until the first):
+    the pipeline records its result only while the dataset still runs that operation.
+    """
 
     region: str
     account: str
@@ -56,6 +65,8 @@ class Dataset:
     stats: DatasetStats = field(default_factory=DatasetStats)
     source: dict[str, Any] | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    entries_key: str | None = None
+    operation_id: str | None = None
 
     @property
     def arn(self) -> str:

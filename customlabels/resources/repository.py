@@ -29,7 +29,7 @@ from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from customlabels.resources.records import FEATURES, Project, ProjectVersion
+from customlabels.resources.records import FEATURES, Dataset, Project, ProjectVersion
 from customlabels.store import DocumentExists, DocumentNotFound, MetadataStore, StaleDocument
 
 _NEWEST_FIRST_BASE = 10**13 - 1
@@ -118,6 +118,18 @@ class Repository:
 
         self.store.update(_project_key(project.name, project.created_ms, project.feature), apply)
         return changed[0]
+
+    def get_dataset_at(
+        self, project: str, dataset_type: str, created_ms: int
+    ) -> tuple[Project, Dataset] | None:
+        """The dataset of ``project`` of ``dataset_type`` created at ``created_ms`` (what a dataset
+        ARN names), with its project; ``None`` if there is none (datasets live in the project's
+        document, see :mod:`customlabels.resources.records`)."""
+        found = self.get_project(project)
+        dataset = found.datasets.get(dataset_type) if found is not None else None
+        if found is None or dataset is None or dataset.created_ms != created_ms:
+            return None
+        return found, dataset
 
     def delete_project(self, project: Project) -> None:
         """Remove the project's document, then release its name."""

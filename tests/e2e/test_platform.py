@@ -1,4 +1,5 @@
-"""The platform on LocalStack: the stack's S3 → SQS → Lambda path and its state machine."""
+"""The platform on LocalStack: the stack's S3 → SQS → Lambda path and its state machine's failure
+path (the dataset operations themselves are tested through the API in ``test_datasets.py``)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,6 @@ import pytest
 from PIL import Image
 
 pytestmark = pytest.mark.e2e
-
-LABEL_METADATA = {
-    "confidence": 1,
-    "job-name": "labeling-job/shapes",
-    "class-name": "red",
-    "human-annotated": "yes",
-    "creation-date": "2026-11-26T00:00:00.000",
-    "type": "groundtruth/image-classification",
-}
 
 
 def wait_for(check: Callable[[], Any], *, timeout: float, interval: float = 0.5) -> Any:
@@ -85,48 +77,32 @@ def test_an_upload_under_the_batch_prefix_produces_a_result_object(
     assert dead["Attributes"]["ApproximateNumberOfMessages"] == "0"
 
 
-def test_the_dataset_pipeline_returns_the_lambda_result(
-    deployment: dict[str, str], localstack_client: Callable[[str], Any]
-) -> None:
-    s3 = localstack_client("s3")
-    bucket = deployment["DataBucketName"]
-    lines = [
-        json.dumps(
-            {"source-ref": f"s3://{bucket}/images/{i}.png", "label": 1, "label-metadata": LABEL_METADATA}
-        )
-        for i in range(5)
-    ] + ['{"not-a-source-ref": true}']
-    key = f"manifests/{uuid.uuid4().hex[:8]}.manifest"
-    s3.put_object(Bucket=bucket, Key=key, Body="\n".join(lines).encode())
-
-    execution = run_execution(
-        localstack_client("stepfunctions"),
-        deployment["DatasetPipelineArn"],
-        {"ManifestS3": {"Bucket": bucket, "Name": key}},
-    )
-
-    assert execution["status"] == "SUCCEEDED", execution
-    output = json.loads(execution["output"])
-    assert output["Manifest"] == {
-        "ManifestUri": f"s3://{bucket}/{key}",
-        "Lines": 6,
-        "Entries": 5,
-        "DroppedLines": 1,
-    }
-
-
 def test_a_failing_step_fails_the_execution_with_the_handlers_error(
     deployment: dict[str, str], localstack_client: Callable[[str], Any]
 ) -> None:
-    missing = {"Bucket": deployment["DataBucketName"], "Name": "manifests/does-not-exist.manifest"}
-
+    # A dataset that does not exist: ImportEntries raises, RecordFailure finds nothing to fail.
+    arn = (
+        f"arn:aws:rekognition:{deployment['Region']}:000000000000:project/nothing/dataset/train/1700000000000"
+    )
     execution = run_execution(
-        localstack_client("stepfunctions"), deployment["DatasetPipelineArn"], {"ManifestS3": missing}
+        localstack_client("stepfunctions"),
+        deployment["DatasetPipelineArn"],
+        {"Operation": "CreateDataset", "DatasetArn": arn, "DatasetSource": {}},
     )
 
     assert execution["status"] == "FAILED", execution
-    assert execution["error"] == "ManifestFileError"
+    assert execution["error"] == "DatasetSuperseded"
     cause = json.loads(execution["cause"])
-    assert cause["errorType"] == "ManifestFileError"
-    assert cause["errorMessage"].startswith("The manifest file extension or contents are invalid.")
+    assert cause["errorType"] == "DatasetSuperseded"
+    assert cause["errorMessage"] == f"The dataset {arn} does not exist"
     assert cause["stackTrace"]
+
+
+def test_an_unknown_operation_fails_without_running_a_step(
+    deployment: dict[str, str], localstack_client: Callable[[str], Any]
+) -> None:
+    execution = run_execution(
+        localstack_client("stepfunctions"), deployment["DatasetPipelineArn"], {"Operation": "TrainModel"}
+    )
+
+    assert (execution["status"], execution["error"]) == ("FAILED", "UnknownOperation")

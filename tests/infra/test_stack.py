@@ -153,21 +153,111 @@ def test_local_configures_notifications_on_the_bucket(local_template: Template) 
     )
 
 
-def test_dataset_pipeline_catches_failures_into_a_fail_state(local_template: Template) -> None:
-    machines = local_template.find_resources("AWS::StepFunctions::StateMachine")
-    assert len(machines) == 1
-    definition = _definition(dict(next(iter(machines.values()))))
+def _dataset_pipeline(template: Template) -> dict[str, Any]:
+    machines = template.find_resources("AWS::StepFunctions::StateMachine")
+    (machine,) = [m for m in machines.values() if "ChooseOperation" in json.dumps(m)]
+    return _definition(dict(machine))
+
+
+def test_dataset_pipeline_branches_on_the_operation(local_template: Template) -> None:
+    definition = _dataset_pipeline(local_template)
     states = definition["States"]
-    assert definition["StartAt"] == "ImportManifest"
-    assert states["ImportManifest"]["Catch"] == [
-        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.Failure", "Next": "DatasetCreationFailed"}
-    ]
-    assert states["ImportManifest"]["Next"] == "DatasetCreated"
-    assert states["DatasetCreationFailed"] == {
+    assert definition["StartAt"] == "ChooseOperation"
+    choices = {c["StringEquals"]: c["Next"] for c in states["ChooseOperation"]["Choices"]}
+    assert choices == {
+        "CreateDataset": "ImportEntries",
+        "UpdateDatasetEntries": "ApplyChanges",
+        "DistributeDatasetEntries": "DistributeEntries",
+    }
+    assert all(c["Variable"] == "$.Operation" for c in states["ChooseOperation"]["Choices"])
+    assert states[states["ChooseOperation"]["Default"]]["Type"] == "Fail"
+    for work in ("ImportEntries", "ApplyChanges", "DistributeEntries"):
+        assert states[work]["Next"] == "RecordEntries"
+        assert states[work]["ResultPath"] == "$.Entries"
+    assert states["RecordEntries"]["Next"] == "DatasetReady"
+    assert states["DatasetReady"] == {"Type": "Succeed"}
+
+
+def test_every_dataset_step_has_a_result_path_retries_and_records_failures(local_template: Template) -> None:
+    states = _dataset_pipeline(local_template)["States"]
+    tasks = {name: state for name, state in states.items() if state["Type"] == "Task"}
+    assert set(tasks) == {
+        "ImportEntries",
+        "ApplyChanges",
+        "DistributeEntries",
+        "RecordEntries",
+        "RecordFailure",
+    }
+    for name, state in tasks.items():
+        assert state["ResultPath"].startswith("$."), name
+        retried = {error for rule in state["Retry"] for error in rule["ErrorEquals"]}
+        assert "Lambda.ServiceException" in retried, name
+    for name in ("RecordEntries", "RecordFailure"):
+        assert any(rule["ErrorEquals"] == ["WriteConflict"] for rule in tasks[name]["Retry"]), name
+    for name in ("ImportEntries", "ApplyChanges", "DistributeEntries", "RecordEntries"):
+        assert tasks[name]["Catch"] == [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.Failure", "Next": "RecordFailure"}
+        ]
+    assert tasks["RecordFailure"]["Next"] == "DatasetOperationFailed"
+    assert tasks["RecordFailure"]["Catch"][0]["Next"] == "DatasetOperationFailed"
+    assert tasks["RecordFailure"]["Catch"][0]["ResultPath"] != "$.Failure"  # the original error is kept
+    assert states["DatasetOperationFailed"] == {
         "Type": "Fail",
         "ErrorPath": "$.Failure.Error",
         "CausePath": "$.Failure.Cause",
     }
+
+
+def _actions_on(template: Template, function_id: str) -> dict[str, set[str]]:
+    """Every S3 action the role of the function ``function_id`` is granted, by resource (joined)."""
+    roles = [
+        name
+        for name, function in template.find_resources("AWS::Lambda::Function").items()
+        if name.startswith(function_id)
+    ]
+    (function,) = roles
+    role_ref = template.find_resources("AWS::Lambda::Function")[function]["Properties"]["Role"]["Fn::GetAtt"][
+        0
+    ]
+    granted: dict[str, set[str]] = {}
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        if {"Ref": role_ref} not in policy["Properties"]["Roles"]:
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+            for resource in resources:
+                key = json.dumps(resource) if not isinstance(resource, str) else resource
+                granted.setdefault(_resource_suffix(key), set()).update(
+                    a for a in actions if a.startswith("s3:")
+                )
+    return granted
+
+
+def _resource_suffix(resource: str) -> str:
+    """``"...Arn"]}, "/_meta/datasets/*"]]}`` -> ``/_meta/datasets/*``; the bucket itself -> ``bucket``."""
+    for suffix in ("/_meta/datasets/*", "/_meta/catalog/*", "/_meta/*", "/*"):
+        if suffix in resource:
+            return suffix
+    return "bucket"
+
+
+def test_dataset_steps_have_least_privilege(local_template: Template) -> None:
+    import_grants = _actions_on(local_template, "DatasetImportFunction")
+    assert "s3:GetObject*" in import_grants["/*"]  # manifests anywhere in the data bucket
+    assert "s3:List*" in import_grants["bucket"]  # a missing manifest is "not found", not "denied"
+    assert "s3:PutObject" in import_grants["/_meta/datasets/*"]
+    for work in ("DatasetImportFunction", "DatasetUpdateFunction", "DatasetDistributeFunction"):
+        grants = _actions_on(local_template, work)
+        assert "/_meta/catalog/*" not in grants, work  # the work steps never write dataset records
+        assert not any("Delete" in action for actions in grants.values() for action in actions), work
+    for recorder in ("DatasetRecordFunction", "DatasetRecordFailureFunction"):
+        grants = _actions_on(local_template, recorder)
+        assert "s3:PutObject" in grants["/_meta/catalog/*"], recorder
+        assert "s3:DeleteObject*" in grants["/_meta/datasets/*"], recorder
+        assert "/*" not in grants, recorder  # nothing outside the metadata
 
 
 def _definition(state_machine: Mapping[str, Any]) -> dict[str, Any]:
@@ -185,6 +275,10 @@ def test_targets_package_functions_differently() -> None:
         "AWS::Lambda::Function", {"Properties": {"Handler": Match.string_like_regexp(r"^functions\.")}}
     )
     assert {f["Properties"]["Handler"] for f in local_functions.values()} >= {
-        "functions.datasets.handler.import_manifest",
+        "functions.datasets.handler.import_entries",
+        "functions.datasets.handler.apply_changes",
+        "functions.datasets.handler.distribute_entries",
+        "functions.datasets.handler.record_entries",
+        "functions.datasets.handler.record_failure",
         "functions.batch.handler.handler",
     }
