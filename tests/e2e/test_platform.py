@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,18 +12,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from tests.platform.support import wait_for
+
 pytestmark = pytest.mark.e2e
-
-
-def wait_for(check: Callable[[], Any], *, timeout: float, interval: float = 0.5) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
 
 
 def png_bytes(size: tuple[int, int] = (96, 80)) -> bytes:
