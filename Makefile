@@ -21,7 +21,7 @@ VENV_STAMP := $(VENV)/.installed-$(PY_KEY)
 NODE_STAMP := node_modules/.installed-$(NODE_KEY)
 
 .PHONY: help setup venv node localstack test lint typecheck synth up down demo clean \
-	bench bench-api bench-manifests bench-detect bench-train
+	bench bench-api bench-manifests bench-datasets bench-detect bench-train
 
 help:
 	@echo "make demo   deploy on LocalStack and walk through the product (see README)"
@@ -77,19 +77,22 @@ demo: up
 	@$(VENV_PY) -c 'import json; o = json.load(open(".local/outputs.json")); [print(f"  {k:<28} {v}") for k, v in sorted(o.items())]'
 
 # Benchmarks print markdown tables and write CSVs under bench/results/ (machine and versions in the name).
-bench: bench-api bench-manifests bench-detect
+bench: bench-api bench-manifests bench-datasets bench-detect
 
 bench-api: venv
-	$(VENV_PY) bench/api_latency.py
+	$(VENV_PY) -m bench.api_latency
 
 bench-manifests: venv
-	$(VENV_PY) bench/manifest_validation.py
+	$(VENV_PY) -m bench.manifest_validation
+
+bench-datasets: venv
+	$(VENV_PY) -m bench.dataset_entries
 
 bench-detect: venv
-	$(VENV_PY) bench/detect.py
+	$(VENV_PY) -m bench.detect
 
 bench-train: venv
-	$(VENV_PY) bench/train.py
+	$(VENV_PY) -m bench.train
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

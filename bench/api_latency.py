@@ -33,11 +33,9 @@ import platform
 import re
 import statistics
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +43,7 @@ import boto3
 import botocore
 from botocore.config import Config
 
+from bench.localstack_s3 import localstack
 from customlabels import settings
 from customlabels.api import Api, create_api
 from customlabels.api.devserver import serve_in_background
@@ -53,7 +52,6 @@ from customlabels.resources.records import Project, ProjectVersion
 from customlabels.resources.repository import Repository
 from customlabels.resources.status import ProjectStatus, ProjectVersionStatus
 from customlabels.store import MetadataStore
-from tools.localstack import launcher
 
 PROJECTS = 1_000
 VERSIONS = 50
@@ -248,31 +246,6 @@ def stop(server: Any, s3: Any, bucket: str) -> None:
         if keys:
             s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
     s3.delete_bucket(Bucket=bucket)
-
-
-@contextmanager
-def localstack() -> Iterator[tuple[str, str]]:
-    """The LocalStack S3 to use (started if none answers) and its version."""
-    port = launcher.default_port()
-    url = launcher.endpoint_url(port)
-    health = _health(url)
-    started = None if health else launcher.start(port=port)
-    try:
-        health = health or _health(url) or {}
-        yield url, f"localstack{health.get('version', 'unknown')}"
-    finally:
-        if started is not None and started.started_here:
-            launcher.stop(port=port)
-
-
-def _health(url: str) -> dict[str, Any] | None:
-    try:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(f"{url}/_localstack/health", timeout=2) as reply:
-            found: dict[str, Any] = json.loads(reply.read())
-            return found
-    except OSError:
-        return None
 
 
 def table(rows: list[dict[str, Any]]) -> str:

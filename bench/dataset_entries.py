@@ -2,7 +2,7 @@
 
 ListDatasetEntries, ListDatasetLabels and DescribeDataset run in the API function on every call.
 This measures, for datasets of growing size (object-detection lines of about 500 bytes, 2 boxes,
-10 labels, 5 % with errors), on an in-memory bucket so that only our code is timed:
+10 labels, 5 % with errors), on LocalStack's S3 (started if none answers):
 
 - ``build``: the pipeline's cost to serialize and index a revision (once per operation);
 - ``parse``: parsing every stored line, what a reader would pay without the index;
@@ -21,21 +21,21 @@ import csv
 import json
 import os
 import platform
-import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import boto3
 
-from customlabels.datasets.backend import StoredEntries  # noqa: E402
-from customlabels.datasets.entry_store import EntryStore  # noqa: E402
-from customlabels.datasets.revision import build_revision  # noqa: E402
-from customlabels.manifests import import_lines, list_dataset_labels, load_entries  # noqa: E402
-from customlabels.resources.records import Dataset  # noqa: E402
-from customlabels.resources.status import DatasetStatus  # noqa: E402
-from tests.unit.datasets.memory_s3 import MemoryS3  # noqa: E402
+from bench.localstack_s3 import localstack
+from customlabels.datasets.backend import StoredEntries
+from customlabels.datasets.entry_store import EntryStore
+from customlabels.datasets.revision import build_revision
+from customlabels.manifests import import_lines, list_dataset_labels, load_entries
+from customlabels.resources.records import Dataset
+from customlabels.resources.status import DatasetStatus
 
 SIZES = (1_000, 10_000, 50_000)
 RESULTS = Path(__file__).parent / "results"
@@ -75,11 +75,10 @@ def seconds(call: Callable[[], Any], repeat: int = 3) -> float:
     return best
 
 
-def measure(size: int) -> dict[str, Any]:
+def measure(s3: Any, bucket: str, size: int) -> dict[str, Any]:
     entries = import_lines([line(n) for n in range(size)]).entries
     revision = build_revision(entries)
-    s3 = MemoryS3()
-    store = EntryStore(s3, "bench")
+    store = EntryStore(s3, bucket)
     key = "_meta/datasets/bench/train/1/revisions/created.jsonl"
     store.write_revision(key, revision)
     dataset = Dataset(
@@ -90,7 +89,7 @@ def measure(size: int) -> dict[str, Any]:
     body_lines = revision.body.decode().splitlines()
 
     def cold_index() -> None:
-        EntryStore(s3, "bench").index(key)
+        EntryStore(s3, bucket).index(key)
 
     middle = {"next": size // 2}
     return {
@@ -110,7 +109,17 @@ def measure(size: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    rows = [measure(size) for size in SIZES]
+    with localstack() as (url, _version):
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        bucket = f"customlabels-bench-{uuid.uuid4().hex[:8]}"
+        s3.create_bucket(Bucket=bucket)
+        rows = [measure(s3, bucket, size) for size in SIZES]
     machine = f"{platform.machine()}-{os.cpu_count()}cpu-py{platform.python_version()}"
     RESULTS.mkdir(exist_ok=True)
     stem = RESULTS / f"dataset_entries-{machine}"

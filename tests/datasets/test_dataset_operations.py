@@ -1,4 +1,5 @@
-"""Dataset operations end to end, in process: the API, the entry store and the pipeline's steps."""
+"""Dataset operations end to end, in process: the API, the entry store and the pipeline's steps
+over LocalStack's S3."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from customlabels.resources.records import ProjectVersion
 from customlabels.resources.status import ProjectVersionStatus
 from tests.unit.manifests.builders import box, classification, detection, dumps
 
-from .conftest import ACCOUNT, BUCKET, REGION, World, ground_truth
+from .conftest import ACCOUNT, REGION, S3Call, World, ground_truth
 
 MANIFEST_KEY = "manifests/train.manifest"
 
 
 def image(name: str) -> str:
-    return f"s3://{BUCKET}/images/{name}"
+    # never read: the dataset pipeline checks the manifest, not the images it names
+    return f"s3://shapes-images/images/{name}"
 
 
 def mixed_manifest() -> list[str]:
@@ -36,10 +38,6 @@ def create(world: World, project_arn: str, kind: str = "TRAIN", **source: Any) -
     return arn
 
 
-def from_manifest(key: str) -> dict[str, Any]:
-    return {"DatasetSource": {"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET, "Name": key}}}}
-
-
 @pytest.fixture
 def project_arn(world: World) -> str:
     arn: str = world.ok("CreateProject", ProjectName="shapes")["ProjectArn"]
@@ -49,14 +47,14 @@ def project_arn(world: World) -> str:
 @pytest.fixture
 def train_arn(world: World, project_arn: str) -> str:
     world.put(MANIFEST_KEY, "\n".join(mixed_manifest()))
-    arn = create(world, project_arn, **from_manifest(MANIFEST_KEY))
+    arn = create(world, project_arn, **world.manifest_source(MANIFEST_KEY))
     world.pipeline.run()
     return arn
 
 
 def test_create_returns_at_once_and_the_pipeline_completes_it(world: World, project_arn: str) -> None:
     world.put(MANIFEST_KEY, "\n".join(mixed_manifest()))
-    arn = create(world, project_arn, **from_manifest(MANIFEST_KEY))
+    arn = create(world, project_arn, **world.manifest_source(MANIFEST_KEY))
     assert world.describe(arn)["Status"] == "CREATE_IN_PROGRESS"
     assert world.error("ListDatasetEntries", DatasetArn=arn)[0] == "ResourceNotReadyException"
     (execution,) = world.pipeline.run()
@@ -124,6 +122,22 @@ def test_entries_and_labels_paginate_with_signed_tokens(world: World, train_arn:
     ]
 
 
+def test_a_page_of_entries_is_one_ranged_read_once_the_index_is_cached(world: World, train_arn: str) -> None:
+    project = world.repository.get_project("shapes")
+    assert project is not None
+    revision = project.datasets["TRAIN"].entries_key
+    assert revision is not None
+    world.ok("ListDatasetEntries", DatasetArn=train_arn, MaxResults=1)  # a cold API process loads the index
+    world.s3_calls.clear()
+    page = world.ok("ListDatasetEntries", DatasetArn=train_arn, Labeled=True, MaxResults=3)
+    assert [json.loads(line)["source-ref"] for line in page["DatasetEntries"]] == [
+        image(f"cat{i}.png") for i in range(3)
+    ]
+    end = sum(len(line.encode()) + 1 for line in page["DatasetEntries"]) - 1  # the 3 first lines, "\n" each
+    entry_reads = [call for call in world.s3_calls if (call.key or "").startswith("_meta/datasets/")]
+    assert entry_reads == [S3Call("GetObject", revision, f"bytes=0-{end}")]
+
+
 @pytest.mark.parametrize(
     ("prepare", "message"),
     [
@@ -132,14 +146,19 @@ def test_entries_and_labels_paginate_with_signed_tokens(world: World, train_arn:
             lambda world: world.put(MANIFEST_KEY, "{not json\n" * 5),
             "The manifest file has too many terminal errors.",
         ),
-        (lambda world: world.s3.denied_keys.add(MANIFEST_KEY), "The S3 bucket permissions are incorrect."),
+        # LocalStack enforces neither bucket policies nor IAM; an archived object is S3's own 403
+        # (InvalidObjectState on GET, while HEAD answers), refused like AccessDenied
+        (
+            lambda world: world.put(MANIFEST_KEY, "\n".join(mixed_manifest()), StorageClass="GLACIER"),
+            "The S3 bucket permissions are incorrect.",
+        ),
     ],
 )
 def test_a_bad_manifest_fails_the_creation_with_the_guides_message(
     world: World, project_arn: str, prepare: Any, message: str
 ) -> None:
     prepare(world)
-    arn = create(world, project_arn, **from_manifest(MANIFEST_KEY))
+    arn = create(world, project_arn, **world.manifest_source(MANIFEST_KEY))
     (execution,) = world.pipeline.run()
     assert execution.status == "FAILED"
     described = world.describe(arn)
@@ -149,12 +168,12 @@ def test_a_bad_manifest_fails_the_creation_with_the_guides_message(
         "CLIENT_ERROR",
     )
     assert world.error("ListDatasetEntries", DatasetArn=arn)[0] == "ResourceNotReadyException"
-    assert world.s3.keys("_meta/datasets/") == []  # nothing left behind
+    assert world.keys("_meta/datasets/") == []  # nothing left behind
     world.ok("DeleteDataset", DatasetArn=arn)  # a failed dataset can be deleted and made again
 
 
 def test_update_adds_and_replaces_by_source_ref(world: World, train_arn: str) -> None:
-    before = world.s3.keys("_meta/datasets/")
+    before = world.keys("_meta/datasets/")
     changes = [
         dumps(classification(image("cat0.png"), "dog")),  # replace: cat0 becomes a dog
         dumps(classification(image("new.png"), "bird")),  # add
@@ -179,7 +198,7 @@ def test_update_adds_and_replaces_by_source_ref(world: World, train_arn: str) ->
         entries[0]["source-ref"] == image("cat0.png") and entries[0]["sport0-metadata"]["class-name"] == "dog"
     )
     assert entries[-1]["source-ref"] == image("new.png")
-    after = world.s3.keys("_meta/datasets/")
+    after = world.keys("_meta/datasets/")
     assert len(after) == len(before) == 2  # the new revision and index replaced the old ones
     assert set(after).isdisjoint(before)
 
@@ -199,7 +218,7 @@ def test_a_failed_update_keeps_the_previous_entries(world: World, train_arn: str
     )
     assert described["DatasetStats"]["TotalEntries"] == 10
     assert world.entries_of(train_arn) == before
-    assert len(world.s3.keys("_meta/datasets/")) == 2  # the staged change set and revision are gone
+    assert len(world.keys("_meta/datasets/")) == 2  # the staged change set and revision are gone
     # the dataset can be updated again
     world.ok("UpdateDatasetEntries", DatasetArn=train_arn, Changes={"GroundTruth": ground_truth(broken[-1:])})
     world.pipeline.run()
@@ -226,19 +245,19 @@ def test_a_stale_execution_records_nothing(world: World, train_arn: str) -> None
     change = {"GroundTruth": ground_truth([dumps(classification(image("x.png"), "cat"))])}
     world.ok("UpdateDatasetEntries", DatasetArn=train_arn, Changes=change)
     (stale,) = world.pipeline.pending
-    project = world.repository.get_project("shapes")
+    project = world.rival.get_project("shapes")
     assert project is not None
 
-    def take_over(current: Any) -> None:  # as if another operation now ran on the dataset
+    def take_over(current: Any) -> None:  # another process now runs another operation on the dataset
         current.datasets["TRAIN"].operation_id = "someone-else"
 
-    world.repository.update_project(project, take_over)
+    world.rival.update_project(project, take_over)
     (execution,) = world.pipeline.run()
     assert execution.status == "FAILED" and execution.state["Failure"]["Error"] == "DatasetSuperseded"
     assert execution.state["FailureRecorded"]["Datasets"] == []
     assert world.describe(train_arn)["Status"] == "UPDATE_IN_PROGRESS"  # left to its own operation
     assert stale.operation_id is not None
-    assert not [key for key in world.s3.keys("_meta/datasets/") if stale.operation_id in key]
+    assert not [key for key in world.keys("_meta/datasets/") if stale.operation_id in key]
 
 
 def test_recording_twice_is_harmless(world: World, train_arn: str) -> None:
@@ -255,7 +274,7 @@ def test_distribute_moves_a_balanced_fifth_to_the_empty_test_dataset(world: Worl
         dumps(classification(image(f"{label}{i}.png"), label)) for label in ("cat", "dog") for i in range(5)
     ]
     world.put("manifests/all.manifest", "\n".join(lines))
-    train = create(world, project_arn, **from_manifest("manifests/all.manifest"))
+    train = create(world, project_arn, **world.manifest_source("manifests/all.manifest"))
     test = create(world, project_arn, "TEST")
     world.pipeline.run()
     assert world.describe(test)["Status"] == "CREATE_COMPLETE"
@@ -275,7 +294,7 @@ def test_distribute_moves_a_balanced_fifth_to_the_empty_test_dataset(world: Worl
 def test_a_distribution_that_cannot_split_fails_both_datasets(world: World, project_arn: str) -> None:
     lines = [dumps(classification(image("cat.png"), "cat")), dumps(classification(image("dog.png"), "dog"))]
     world.put("manifests/two.manifest", "\n".join(lines))
-    train = create(world, project_arn, **from_manifest("manifests/two.manifest"))
+    train = create(world, project_arn, **world.manifest_source("manifests/two.manifest"))
     test = create(world, project_arn, "TEST")
     world.pipeline.run()
     world.ok("DistributeDatasetEntries", Datasets=[{"Arn": train}, {"Arn": test}])
@@ -337,10 +356,10 @@ def test_datasets_in_use_by_training_cannot_change(world: World, project_arn: st
 
 
 def test_delete_removes_the_entries_and_the_dataset(world: World, project_arn: str, train_arn: str) -> None:
-    assert world.s3.keys("_meta/datasets/")
+    assert world.keys("_meta/datasets/")
     world.ok("DeleteDataset", DatasetArn=train_arn)
     assert world.error("DescribeDataset", DatasetArn=train_arn)[0] == "ResourceNotFoundException"
-    assert world.s3.keys("_meta/datasets/") == []
+    assert world.keys("_meta/datasets/") == []
     (summary,) = world.ok("DescribeProjects", ProjectNames=["shapes"])["ProjectDescriptions"]
     assert summary["Datasets"] == []
     world.ok("DeleteProject", ProjectArn=project_arn)
@@ -359,7 +378,7 @@ def test_an_interrupted_deletion_is_finished_by_the_next_call(
     assert world.describe(train_arn)["Status"] == "DELETE_IN_PROGRESS"
     world.ok("DeleteDataset", DatasetArn=train_arn)
     assert world.error("DescribeDataset", DatasetArn=train_arn)[0] == "ResourceNotFoundException"
-    assert world.s3.keys("_meta/datasets/") == []
+    assert world.keys("_meta/datasets/") == []
 
 
 def test_a_pipeline_that_cannot_start_fails_the_update_as_a_service_error(

@@ -1,12 +1,19 @@
-"""The API and the dataset pipeline's steps over an in-memory bucket, with the state machine's
-flow run inline (work step, RecordEntries; any error caught into RecordFailure), so dataset
-operations are tested end to end without AWS."""
+"""The API and the dataset pipeline's steps over LocalStack's real S3, one fresh bucket per test,
+with the state machine's flow run inline (work step, RecordEntries; any error caught into
+RecordFailure), so dataset operations are tested end to end in process. The deployed state
+machine itself is covered by ``tests/e2e/test_datasets.py``.
+
+LocalStack comes from the session fixtures in ``tests/conftest.py``. The API and the pipeline
+share ``s3``, a client whose calls are recorded in ``s3_calls``; ``World.rival`` is a repository
+on another client, a second process writing the same bucket.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,13 +33,34 @@ from customlabels.pagination import PageTokens
 from customlabels.resources.records import Dataset
 from customlabels.resources.repository import Repository
 from customlabels.store import MetadataStore
-
-from .memory_s3 import MemoryS3
+from tests.platform.support import ClientFactory
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-BUCKET = "data-bucket"
 Call = Callable[..., tuple[int, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class S3Call:
+    """One request of the recorded client: the operation, and the key and range it names."""
+
+    operation: str
+    key: str | None = None
+    range: str | None = None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A bucket of its own for one test, and a client that is not recorded, for inspecting it."""
+
+    name: str
+    admin: Any
+
+    def object_keys(self, prefix: str = "") -> list[str]:
+        """Every key under ``prefix``, in S3's (lexicographic) order."""
+        paginator = self.admin.get_paginator("list_objects_v2")
+        pages = paginator.paginate(Bucket=self.name, Prefix=prefix)
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
 
 
 class Clock:
@@ -112,15 +140,27 @@ class InlinePipeline:
 
 @dataclass
 class World:
-    s3: MemoryS3
+    bucket: Bucket
+    s3_calls: list[S3Call]
     repository: Repository
+    rival: Repository
     entries: EntryStore
     pipeline: InlinePipeline
     call: Call
 
-    def put(self, key: str, text: str) -> str:
-        self.s3.put_object(Bucket=BUCKET, Key=key, Body=text.encode())
+    def put(self, key: str, text: str, **request: Any) -> str:
+        """Store ``text`` at ``key`` (``request``: more PutObject parameters, e.g. StorageClass)."""
+        self.bucket.admin.put_object(Bucket=self.bucket.name, Key=key, Body=text.encode(), **request)
         return key
+
+    def keys(self, prefix: str = "") -> list[str]:
+        return self.bucket.object_keys(prefix)
+
+    def manifest_source(self, key: str) -> dict[str, Any]:
+        """CreateDataset's ``DatasetSource`` for the manifest at ``key`` in the test's bucket."""
+        return {
+            "DatasetSource": {"GroundTruthManifest": {"S3Object": {"Bucket": self.bucket.name, "Name": key}}}
+        }
 
     def ok(self, operation: str, **request: Any) -> dict[str, Any]:
         status, body = self.call(operation, **request)
@@ -154,11 +194,45 @@ def ground_truth(lines: list[str]) -> str:
     return base64.b64encode("\n".join(lines).encode()).decode()
 
 
+@pytest.fixture(scope="session")
+def admin_s3(localstack_client: ClientFactory) -> Any:
+    return localstack_client("s3")
+
+
 @pytest.fixture
-def world() -> World:
-    s3 = MemoryS3()
-    repository = Repository(MetadataStore(s3, BUCKET, sleep=lambda _: None))
-    entries = EntryStore(s3, BUCKET)
+def bucket(admin_s3: Any) -> Iterator[Bucket]:
+    created = Bucket(f"customlabels-datasets-{uuid.uuid4().hex[:12]}", admin_s3)
+    admin_s3.create_bucket(Bucket=created.name)
+    yield created
+    keys = created.object_keys()
+    for start in range(0, len(keys), 1000):
+        objects = [{"Key": key} for key in keys[start : start + 1000]]
+        admin_s3.delete_objects(Bucket=created.name, Delete={"Objects": objects, "Quiet": True})
+    admin_s3.delete_bucket(Bucket=created.name)
+
+
+@pytest.fixture
+def s3_calls() -> list[S3Call]:
+    """The requests the ``s3`` client has made, in order (clear it to start counting)."""
+    return []
+
+
+@pytest.fixture
+def s3(localstack_client: ClientFactory, s3_calls: list[S3Call]) -> Any:
+    client = localstack_client("s3")
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        s3_calls.append(S3Call(model.name, params.get("Key"), params.get("Range")))
+
+    client.meta.events.register("before-parameter-build.s3", record)
+    return client
+
+
+@pytest.fixture
+def world(s3: Any, s3_calls: list[S3Call], bucket: Bucket) -> World:
+    repository = Repository(MetadataStore(s3, bucket.name, sleep=lambda _: None))
+    rival = Repository(MetadataStore(bucket.admin, bucket.name, sleep=lambda _: None))
+    entries = EntryStore(s3, bucket.name)
     steps = PipelineSteps(
         DatasetWork(repository, entries, S3ManifestReader(s3)),
         DatasetRecorder(repository, entries, clock=Clock(1_800_000_000_000)),
@@ -169,7 +243,10 @@ def world() -> World:
             repository,
             region=REGION,
             account=ACCOUNT,
-            backends=Backends(pipelines=pipeline, entries=StoredEntries(EntryStore(s3, BUCKET), pipeline)),
+            # the API function's own entry store: its index cache is not the pipeline's
+            backends=Backends(
+                pipelines=pipeline, entries=StoredEntries(EntryStore(s3, bucket.name), pipeline)
+            ),
             tokens=PageTokens(b"k" * 32),
             clock=Clock(),
         )
@@ -179,4 +256,4 @@ def world() -> World:
         response = api.handle(f"RekognitionService.{operation}", json.dumps(request))
         return response.status, json.loads(response.body)
 
-    return World(s3, repository, entries, pipeline, call)
+    return World(bucket, s3_calls, repository, rival, entries, pipeline, call)
