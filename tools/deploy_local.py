@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,7 @@ STACK_NAME = "CustomLabels"
 OUTPUTS_FILE = REPO_ROOT / ".local" / "outputs.json"
 ACCOUNT_ID = "000000000000"
 REGION = "us-east-1"
+DEFAULT_PORT = 4566
 
 
 def local_aws_environment(endpoint_url: str) -> dict[str, str]:
@@ -50,15 +52,33 @@ def _cdklocal(args: list[str], endpoint_url: str) -> None:
         )
 
 
+def outputs_file(endpoint_url: str) -> Path:
+    """Where a deployment's outputs go: OUTPUTS_FILE for the default port, a file per port otherwise.
+
+    Keeping other ports apart lets a second LocalStack (e.g. a test run) deploy without
+    repointing the CLI and ``make demo``, which read OUTPUTS_FILE.
+    """
+    port = urllib.parse.urlsplit(endpoint_url).port
+    return OUTPUTS_FILE if port in (None, DEFAULT_PORT) else OUTPUTS_FILE.with_name(f"outputs-{port}.json")
+
+
 def deploy(endpoint_url: str) -> dict[str, str]:
-    """Bootstrap (idempotent) and deploy the stack; returns its outputs and writes them to OUTPUTS_FILE."""
+    """Bootstrap (idempotent) and deploy the stack; returns its outputs and writes them to outputs_file()."""
     started = time.monotonic()
-    raw_outputs = REPO_ROOT / ".local" / "cdk-outputs.json"
+    target_file = outputs_file(endpoint_url)
+    raw_outputs = target_file.with_name(f"cdk-{target_file.name}")
+    # Concurrent deployments on other ports must not share CDK's output folder (it is locked).
+    cloud_assembly = "cdk.out" if target_file == OUTPUTS_FILE else f"cdk.out-{target_file.stem}"
     raw_outputs.parent.mkdir(parents=True, exist_ok=True)
-    _cdklocal(["bootstrap", f"aws://{ACCOUNT_ID}/{REGION}", "-c", "target=local"], endpoint_url)
+    _cdklocal(
+        ["bootstrap", f"aws://{ACCOUNT_ID}/{REGION}", "-c", "target=local", "--output", cloud_assembly],
+        endpoint_url,
+    )
     _cdklocal(
         [
             "deploy",
+            "--output",
+            cloud_assembly,
             STACK_NAME,
             "-c",
             "target=local",
@@ -79,7 +99,7 @@ def deploy(endpoint_url: str) -> dict[str, str]:
     )
     outputs["Region"] = REGION
     outputs["DeploySeconds"] = f"{time.monotonic() - started:.1f}"
-    OUTPUTS_FILE.write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")
+    target_file.write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")
     return outputs
 
 
