@@ -21,15 +21,15 @@ VENV_STAMP := $(VENV)/.installed-$(PY_KEY)
 NODE_STAMP := node_modules/.installed-$(NODE_KEY)
 
 .PHONY: help setup venv node localstack test lint typecheck synth up down demo clean \
-	bench bench-api bench-manifests bench-datasets bench-detect bench-train
+	bench bench-api bench-manifests bench-datasets bench-detect bench-serving bench-train
 
 help:
-	@echo "make demo   deploy on LocalStack and walk through the product (see README)"
+	@echo "make demo   deploy on LocalStack and walk the guide's getting-started flow on four sample projects (DEMO_ARGS=--quick)"
 	@echo "make test   lint, type-check and run every test (starts LocalStack itself)"
 	@echo "make up     start LocalStack and deploy the stack; outputs in .local/outputs.json"
 	@echo "make down   stop what 'make up' started"
 	@echo "make synth  synthesize the stack for AWS and for LocalStack"
-	@echo "make bench  run the API, manifest and detection benchmarks (make bench-train: training, ~15 min)"
+	@echo "make bench  run the API, manifest, dataset, detection and serving benchmarks (bench-train: ~15 min)"
 
 $(VENV_STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
@@ -72,12 +72,10 @@ down: venv
 	$(VENV_PY) tools/localstack/launcher.py stop --port $(LOCALSTACK_PORT)
 
 demo: up
-	@echo
-	@echo "Stack outputs (also in .local/outputs.json):"
-	@$(VENV_PY) -c 'import json; o = json.load(open(".local/outputs.json")); [print(f"  {k:<28} {v}") for k, v in sorted(o.items())]'
+	$(VENV_PY) -m tools.demo $(DEMO_ARGS)
 
 # Benchmarks print markdown tables and write CSVs under bench/results/ (machine and versions in the name).
-bench: bench-api bench-manifests bench-datasets bench-detect
+bench: bench-api bench-manifests bench-datasets bench-detect bench-serving
 
 bench-api: venv
 	$(VENV_PY) -m bench.api_latency
@@ -90,6 +88,9 @@ bench-datasets: venv
 
 bench-detect: venv
 	$(VENV_PY) -m bench.detect
+
+bench-serving: up
+	$(VENV_PY) -m bench.serving
 
 bench-train: venv
 	$(VENV_PY) -m bench.train

@@ -9,6 +9,7 @@ import aws_cdk as cdk
 
 from infra.stack import CustomLabelsStack
 from infra.target import Deployment
+from infra.training_compute import BatchTrainingOptions
 
 REPO_ROOT = Path(__file__).resolve().parent
 
@@ -19,6 +20,8 @@ CustomLabelsStack(
     app.node.try_get_context("stack_name") or "CustomLabels",
     deployment=deployment,
     repo_root=REPO_ROOT,
+    # target=aws: the GPU fleet, e.g. -c train_instance_types=g5.xlarge,g4dn.xlarge -c train_spot=true
+    training_options=BatchTrainingOptions.from_context(app.node.try_get_context),
     description="customlabels: self-hosted Amazon Rekognition Custom Labels",
 )
 app.synth()

@@ -24,6 +24,22 @@ class Settings:
     batch_output_prefix: str
     # The customlabels CLI's default endpoint (boto3 reads the same variable for its clients).
     rekognition_endpoint_url: str | None = None
+    # Model hosting (customlabels.hosting): the Start/Stop state machine, the detection function
+    # (and, with provisioned concurrency, the published version its per-model aliases point to),
+    # how inference units are realized ("recorded" or "provisioned-concurrency"), the model cache
+    # in /tmp, how long a RUNNING status is trusted without re-reading it, and the metrics namespace.
+    hosting_pipeline_arn: str | None = None
+    detect_function_name: str | None = None
+    detect_function_version: str | None = None
+    inference_capacity: str = "recorded"
+    model_cache_dir: str = "/tmp/customlabels-models"
+    model_status_ttl_s: float = 2.0
+    metrics_namespace: str = "CustomLabels"
+    # Training (customlabels.versions, customlabels.training.worker): the pretrained weights the
+    # GPU image bakes in, and how long the job may train (the AutoML plan's time budget) before it
+    # must export and evaluate within the compute's own timeout.
+    weights_dir: str | None = None
+    training_time_budget_s: float | None = None
 
 
 @lru_cache(maxsize=1)
@@ -39,4 +55,15 @@ def load() -> Settings:
         batch_input_prefix=env.get("CUSTOMLABELS_BATCH_INPUT_PREFIX", "batch-input/"),
         batch_output_prefix=env.get("CUSTOMLABELS_BATCH_OUTPUT_PREFIX", "batch-output/"),
         rekognition_endpoint_url=env.get("AWS_ENDPOINT_URL_REKOGNITION") or None,
+        hosting_pipeline_arn=env.get("CUSTOMLABELS_HOSTING_PIPELINE_ARN") or None,
+        detect_function_name=env.get("CUSTOMLABELS_DETECT_FUNCTION_NAME") or None,
+        detect_function_version=env.get("CUSTOMLABELS_DETECT_FUNCTION_VERSION") or None,
+        inference_capacity=env.get("CUSTOMLABELS_INFERENCE_CAPACITY") or "recorded",
+        model_cache_dir=env.get("CUSTOMLABELS_MODEL_CACHE_DIR") or "/tmp/customlabels-models",
+        model_status_ttl_s=float(env.get("CUSTOMLABELS_MODEL_STATUS_TTL_S") or 2.0),
+        metrics_namespace=env.get("CUSTOMLABELS_METRICS_NAMESPACE") or "CustomLabels",
+        weights_dir=env.get("CUSTOMLABELS_WEIGHTS_DIR") or None,
+        training_time_budget_s=float(env["CUSTOMLABELS_TRAINING_TIME_BUDGET_S"])
+        if env.get("CUSTOMLABELS_TRAINING_TIME_BUDGET_S")
+        else None,
     )

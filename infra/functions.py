@@ -1,10 +1,11 @@
 """How our Python handlers become Lambda functions.
 
-On AWS every function runs from one container image (``containers/lambda``) that carries
-the dependencies; on LocalStack the same handlers run from a zip of our own sources,
-executed as host processes with the project's virtual environment (see
-``tools/localstack``). Constructs ask this factory for a function and stay unaware of
-which one they get.
+On AWS functions run from container images that carry the dependencies: ``containers/lambda``
+(the control plane and pipelines) by default, or another image under ``containers/`` that a
+function names, such as ``containers/detect`` (serving: ONNX Runtime, no PyTorch, for small images
+and quick cold starts). On LocalStack the same handlers run from a zip of our own sources,
+executed as host processes with the project's virtual environment (see ``tools/localstack``).
+Constructs ask this factory for a function and stay unaware of which one they get.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ class FunctionFactory:
         timeout: Duration,
         memory_size: int = 512,
         environment: Mapping[str, str] | None = None,
+        image: str = "lambda",
     ) -> lambda_.Function:
+        """A function running ``handler``; on AWS from the image ``containers/<image>/Dockerfile``."""
         log_group = logs.LogGroup(scope, f"{construct_id}Logs", retention=logs.RetentionDays.ONE_MONTH)
         common: dict[str, Any] = {
             "description": description,
@@ -68,7 +71,7 @@ class FunctionFactory:
         }
         if self._use_container_images:
             code = lambda_.DockerImageCode.from_image_asset(
-                str(self._repo_root), file="containers/lambda/Dockerfile", cmd=[handler]
+                str(self._repo_root), file=f"containers/{image}/Dockerfile", cmd=[handler]
             )
             return lambda_.DockerImageFunction(scope, construct_id, code=code, **common)
         return lambda_.Function(

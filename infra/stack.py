@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import CfnOutput, Duration, Stack
@@ -9,12 +10,16 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from customlabels.hosting.capacity import PROVISIONED_CONCURRENCY
 from infra.api import RekognitionApi
 from infra.batch_labeling import BatchLabeling
 from infra.dataset_pipeline import DatasetPipeline
 from infra.functions import FunctionFactory
+from infra.model_hosting import ModelHosting
 from infra.storage import DataStorage
 from infra.target import Deployment
+from infra.training_compute import BatchTraining, BatchTrainingOptions, LambdaTraining, training_environment
+from infra.training_pipeline import TrainingPipeline
 
 BATCH_INPUT_PREFIX = "batch-input/"
 BATCH_OUTPUT_PREFIX = "batch-output/"
@@ -23,7 +28,24 @@ METADATA_PREFIX = "_meta/"
 CATALOG_PREFIX = f"{METADATA_PREFIX}catalog/"
 DATASETS_PREFIX = f"{METADATA_PREFIX}datasets/"
 ARTIFACTS_PREFIX = "artifacts/"
+# Under the metadata prefix: model documents (the training pipeline's recording steps write them).
+MODELS_PREFIX = f"{METADATA_PREFIX}projects/"
+TRAINING_STEP_TIMEOUT = Duration.minutes(15)  # ValidateManifests reads every image's header
 API_STAGE_NAME = "v1"
+METRICS_NAMESPACE = "CustomLabels"  # customlabels.hosting.metering: the guide's AWS/Rekognition is AWS's own
+# Detection runs one request at a time on every core Lambda grants: 2048 MB is about 1.2 vCPU.
+DETECT_MEMORY_MB = 2048
+
+
+@dataclass(frozen=True)
+class Serving:
+    """What model hosting adds to the stack, and what the API needs from it."""
+
+    detect_function: lambda_.Function
+    hosting_function: lambda_.Function
+    metering_function: lambda_.Function
+    hosting: ModelHosting
+    api_environment: dict[str, str]
 
 
 class CustomLabelsStack(Stack):
@@ -34,6 +56,7 @@ class CustomLabelsStack(Stack):
         *,
         deployment: Deployment,
         repo_root: Path,
+        training_options: BatchTrainingOptions | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -47,6 +70,10 @@ class CustomLabelsStack(Stack):
         }
 
         datasets = self._dataset_pipeline(functions, storage, common_env)
+        training = self._training_pipeline(
+            functions, storage, common_env, deployment, repo_root, training_options or BatchTrainingOptions()
+        )
+        serving = self._model_hosting(functions, storage, common_env, deployment)
 
         api_function = functions.python_function(
             self,
@@ -59,6 +86,7 @@ class CustomLabelsStack(Stack):
             environment={
                 **common_env,
                 "CUSTOMLABELS_DATASET_PIPELINE_ARN": datasets.state_machine.state_machine_arn,
+                **serving.api_environment,
             },
         )
         bucket.grant_read_write(api_function, f"{METADATA_PREFIX}*")
@@ -68,6 +96,12 @@ class CustomLabelsStack(Stack):
             iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn])
         )
         datasets.state_machine.grant_start_execution(api_function)
+        api_function.add_environment(
+            "CUSTOMLABELS_TRAINING_PIPELINE_ARN", training.state_machine.state_machine_arn
+        )
+        training.state_machine.grant_start_execution(api_function)
+        serving.hosting.state_machine.grant_start_execution(api_function)
+        serving.detect_function.grant_invoke(api_function)  # the function and its per-model aliases
         api = RekognitionApi(self, "Api", api_function=api_function, api_stage_name=API_STAGE_NAME)
 
         batch_timeout = Duration.minutes(2)
@@ -77,14 +111,20 @@ class CustomLabelsStack(Stack):
             handler="functions.batch.handler.handler",
             description="Labels images uploaded under the batch input prefix",
             timeout=batch_timeout,
+            memory_size=DETECT_MEMORY_MB,
             environment={
                 **common_env,
                 "CUSTOMLABELS_BATCH_INPUT_PREFIX": BATCH_INPUT_PREFIX,
                 "CUSTOMLABELS_BATCH_OUTPUT_PREFIX": BATCH_OUTPUT_PREFIX,
             },
+            image="detect",
         )
         bucket.grant_read(batch_function, f"{BATCH_INPUT_PREFIX}*")
-        bucket.grant_put(batch_function, f"{BATCH_OUTPUT_PREFIX}*")
+        # results and the results manifest (read back for its conditional merge)
+        bucket.grant_read_write(batch_function, f"{BATCH_OUTPUT_PREFIX}*")
+        # the models: their records, and their files
+        bucket.grant_read(batch_function, f"{METADATA_PREFIX}*")
+        bucket.grant_read(batch_function, f"{ARTIFACTS_PREFIX}*")
         batch = BatchLabeling(
             self,
             "BatchLabeling",
@@ -101,6 +141,7 @@ class CustomLabelsStack(Stack):
         CfnOutput(self, "ApiStageName", value=API_STAGE_NAME)
         CfnOutput(self, "ApiFunctionName", value=api_function.function_name)
         CfnOutput(self, "DatasetPipelineArn", value=datasets.state_machine.state_machine_arn)
+        CfnOutput(self, "TrainingPipelineArn", value=training.state_machine.state_machine_arn)
         CfnOutput(
             self,
             "DatasetImportFunctionName",
@@ -111,6 +152,11 @@ class CustomLabelsStack(Stack):
         CfnOutput(self, "BatchDeadLetterQueueUrl", value=batch.dead_letter_queue.queue_url)
         CfnOutput(self, "BatchInputPrefix", value=BATCH_INPUT_PREFIX)
         CfnOutput(self, "BatchOutputPrefix", value=BATCH_OUTPUT_PREFIX)
+        CfnOutput(self, "DetectFunctionName", value=serving.detect_function.function_name)
+        CfnOutput(self, "HostingPipelineArn", value=serving.hosting.state_machine.state_machine_arn)
+        CfnOutput(self, "HostingFunctionName", value=serving.hosting_function.function_name)
+        CfnOutput(self, "MeteringFunctionName", value=serving.metering_function.function_name)
+        CfnOutput(self, "MetricsNamespace", value=METRICS_NAMESPACE)
 
     def _dataset_pipeline(
         self, functions: FunctionFactory, storage: DataStorage, environment: dict[str, str]
@@ -171,4 +217,235 @@ class CustomLabelsStack(Stack):
             record_entries_function=record_entries,
             record_failure_function=record_failure,
             pipeline_timeout=Duration.hours(2),
+        )
+
+    def _model_hosting(
+        self,
+        functions: FunctionFactory,
+        storage: DataStorage,
+        environment: dict[str, str],
+        deployment: Deployment,
+    ) -> Serving:
+        """The detection function, the hosting state machine's function and the metering function.
+
+        All three run from the small serving image on AWS. Detection reads the whole data bucket:
+        model records and files, and the images ``Image.S3Object`` names there (images in other
+        buckets need a grant there). With provisioned concurrency (AWS), the hosting steps manage
+        the detection function's per-model aliases, their provisioned concurrency and its auto
+        scaling, and the aliases point to the function's current published version.
+        """
+        bucket = storage.bucket
+        detect = functions.python_function(
+            self,
+            "DetectFunction",
+            handler="functions.detect.handler.handler",
+            description="DetectCustomLabels with running models (API and direct invoke)",
+            timeout=Duration.seconds(60),  # a cold start downloads and loads the model
+            memory_size=DETECT_MEMORY_MB,
+            environment=environment,
+            image="detect",
+        )
+        bucket.grant_read(detect)
+        capacity_env = {
+            "CUSTOMLABELS_INFERENCE_CAPACITY": deployment.inference_capacity,
+            "CUSTOMLABELS_DETECT_FUNCTION_NAME": detect.function_name,
+            "CUSTOMLABELS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+        }
+        provisioned = deployment.inference_capacity == PROVISIONED_CONCURRENCY
+        if provisioned:
+            capacity_env["CUSTOMLABELS_DETECT_FUNCTION_VERSION"] = detect.current_version.version
+        hosting_function = functions.python_function(
+            self,
+            "HostingFunction",
+            handler="functions.hosting.handler.handler",
+            description="Model hosting: the steps of StartProjectVersion and StopProjectVersion",
+            timeout=Duration.minutes(5),  # LoadModel downloads and loads the model once
+            memory_size=DETECT_MEMORY_MB,
+            environment={**environment, **capacity_env},
+            image="detect",
+        )
+        bucket.grant_read_write(hosting_function, f"{METADATA_PREFIX}*")
+        bucket.grant_read(hosting_function, f"{ARTIFACTS_PREFIX}*")
+        metering_function = functions.python_function(
+            self,
+            "MeteringFunction",
+            handler="functions.metering.handler.handler",
+            description="Publishes the inference units of running models to CloudWatch",
+            timeout=Duration.minutes(1),
+            environment={**environment, **capacity_env},
+            image="detect",
+        )
+        bucket.grant_read(metering_function, f"{METADATA_PREFIX}*")
+        metering_function.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn])
+        )
+        for publisher in (hosting_function, metering_function):
+            publisher.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["cloudwatch:PutMetricData"],
+                    resources=["*"],  # PutMetricData has no resources; the namespace is the scope
+                    conditions={"StringEquals": {"cloudwatch:namespace": METRICS_NAMESPACE}},
+                )
+            )
+        if provisioned:
+            self._grant_capacity(detect, hosting_function, metering_function)
+        hosting = ModelHosting(
+            self,
+            "ModelHosting",
+            hosting_function=hosting_function,
+            metering_function=metering_function,
+            capacity_poll_interval=Duration.seconds(15),
+            hosting_timeout=Duration.minutes(30),
+            metering_interval=Duration.minutes(1),
+        )
+        api_environment = {
+            "CUSTOMLABELS_HOSTING_PIPELINE_ARN": hosting.state_machine.state_machine_arn,
+            "CUSTOMLABELS_DETECT_FUNCTION_NAME": detect.function_name,
+            "CUSTOMLABELS_INFERENCE_CAPACITY": deployment.inference_capacity,
+        }
+        return Serving(detect, hosting_function, metering_function, hosting, api_environment)
+
+    def _grant_capacity(
+        self,
+        detect: lambda_.Function,
+        hosting_function: lambda_.Function,
+        metering_function: lambda_.Function,
+    ) -> None:
+        """Inference units as provisioned concurrency (customlabels.hosting.capacity): the hosting
+        steps manage the detection function's aliases, their provisioned concurrency and its
+        Application Auto Scaling; metering reads the allocation."""
+        qualified = [detect.function_arn, f"{detect.function_arn}:*"]
+        hosting_function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "lambda:CreateAlias",
+                    "lambda:UpdateAlias",
+                    "lambda:DeleteAlias",
+                    "lambda:GetAlias",
+                    "lambda:PutProvisionedConcurrencyConfig",
+                    "lambda:GetProvisionedConcurrencyConfig",
+                    "lambda:DeleteProvisionedConcurrencyConfig",
+                ],
+                resources=qualified,
+            )
+        )
+        hosting_function.add_to_role_policy(
+            iam.PolicyStatement(
+                # Application Auto Scaling's scalable targets have no ARNs to scope these to; target
+                # tracking creates and deletes its CloudWatch alarms with the caller's rights.
+                actions=[
+                    "application-autoscaling:RegisterScalableTarget",
+                    "application-autoscaling:DeregisterScalableTarget",
+                    "application-autoscaling:PutScalingPolicy",
+                    "application-autoscaling:DescribeScalableTargets",
+                    "application-autoscaling:DescribeScalingPolicies",
+                    "cloudwatch:PutMetricAlarm",
+                    "cloudwatch:DescribeAlarms",
+                    "cloudwatch:DeleteAlarms",
+                ],
+                resources=["*"],
+            )
+        )
+        hosting_function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["iam:CreateServiceLinkedRole"],
+                resources=[
+                    f"arn:{self.partition}:iam::{self.account}:role/aws-service-role/"
+                    "lambda.application-autoscaling.amazonaws.com/"
+                    "AWSServiceRoleForApplicationAutoScaling_LambdaConcurrency"
+                ],
+                conditions={
+                    "StringLike": {"iam:AWSServiceName": "lambda.application-autoscaling.amazonaws.com"}
+                },
+            )
+        )
+        metering_function.add_to_role_policy(
+            iam.PolicyStatement(actions=["lambda:GetProvisionedConcurrencyConfig"], resources=qualified)
+        )
+
+    def _training_pipeline(
+        self,
+        functions: FunctionFactory,
+        storage: DataStorage,
+        environment: dict[str, str],
+        deployment: Deployment,
+        repo_root: Path,
+        training_options: BatchTrainingOptions,
+    ) -> TrainingPipeline:
+        """The training pipeline's steps and its compute, each with the access it needs.
+
+        Every step reads the metadata and writes model documents (``_meta/projects/``).
+        ValidateManifests reads manifests and images anywhere in the data bucket, and writes the
+        validation results wherever OutputConfig points in it and the job's input under
+        ``artifacts/``; the job (a Lambda step on LocalStack, a Batch GPU job on AWS) reads that
+        input and the images and writes the model under ``artifacts/`` and the evaluation files
+        under OutputConfig. Manifests, images or OutputConfig in other buckets need a grant there
+        (training then fails with the guide's message meanwhile). A model's ``KmsKeyId`` is used
+        through S3 only (``kms:ViaService``).
+        """
+        bucket = storage.bucket
+
+        def step(construct_id: str, handler: str, description: str, memory: int) -> lambda_.Function:
+            function = functions.python_function(
+                self,
+                construct_id,
+                handler=f"functions.training.handler.{handler}",
+                description=f"Training pipeline: {description}",
+                timeout=TRAINING_STEP_TIMEOUT,
+                memory_size=memory,
+                environment=environment,
+            )
+            bucket.grant_read(function, f"{METADATA_PREFIX}*")
+            bucket.grant_put(function, f"{MODELS_PREFIX}*")
+            return function
+
+        validate = step("TrainingValidateFunction", "validate_manifests", "validates manifests", 2048)
+        finalize = step("TrainingFinalizeFunction", "finalize_version", "records the trained model", 512)
+        record_failure = step("TrainingRecordFailureFunction", "record_failure", "records failures", 512)
+        bucket.grant_read(validate)
+        bucket.grant_put(validate)
+        validate.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:GetBucketAcl"], resources=[bucket.bucket_arn])
+        )
+        for reader in (finalize, record_failure):
+            bucket.grant_read(reader, f"{ARTIFACTS_PREFIX}*")
+        compute: BatchTraining | LambdaTraining
+        if deployment.training_on_batch:
+            compute = BatchTraining(
+                self,
+                "TrainingCompute",
+                repo_root=repo_root,
+                training_options=training_options,
+                environment=training_environment(environment, self.region, training_options),
+            )
+        else:
+            train_function = functions.python_function(
+                self,
+                "TrainingModelFunction",
+                handler="functions.training.handler.train_model",
+                description="Training pipeline: trains, exports and evaluates a model on the CPU",
+                timeout=Duration.minutes(15),  # Lambda's maximum; the job plans within it
+                memory_size=4096,
+                # idle OpenMP threads sleep instead of spinning on cores other work needs
+                environment={**environment, "OMP_WAIT_POLICY": "PASSIVE"},
+            )
+            compute = LambdaTraining(self, "TrainingCompute", training_function=train_function)
+            CfnOutput(self, "TrainingModelFunctionName", value=train_function.function_name)
+        bucket.grant_read(compute.grantable)
+        bucket.grant_put(compute.grantable)
+        kms_through_s3 = iam.PolicyStatement(
+            actions=["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
+            resources=["*"],
+            conditions={"StringEquals": {"kms:ViaService": f"s3.{self.region}.amazonaws.com"}},
+        )
+        for grantee in (validate, finalize, record_failure, compute.grantable):
+            grantee.grant_principal.add_to_principal_policy(kms_through_s3)
+        return TrainingPipeline(
+            self,
+            "TrainingPipeline",
+            validate_function=validate,
+            training_compute=compute,
+            finalize_function=finalize,
+            record_failure_function=record_failure,
+            steps_timeout=TRAINING_STEP_TIMEOUT,
         )

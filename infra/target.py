@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from aws_cdk import RemovalPolicy
 
+from customlabels.hosting.capacity import PROVISIONED_CONCURRENCY, RECORDED
+
 
 class Target(enum.Enum):
     AWS = "aws"
@@ -30,6 +32,13 @@ class Deployment:
     # LocalStack's community edition skips CloudFormation custom resources, among them the one
     # CDK uses to configure bucket notifications: there they are set on the bucket itself.
     bucket_notifications_as_property: bool
+    # Training runs on an AWS Batch GPU queue (a container image) on AWS, and as a Lambda step on
+    # the CPU on LocalStack, which has neither Batch nor Docker here.
+    training_on_batch: bool
+    # How a running model's inference units are realized (customlabels.hosting.capacity): as
+    # provisioned concurrency of the detection function on AWS; on LocalStack, which has no
+    # Application Auto Scaling, they are only recorded.
+    inference_capacity: str
 
     @classmethod
     def for_target(cls, name: str) -> Deployment:
@@ -44,10 +53,14 @@ class Deployment:
                 removal_policy=RemovalPolicy.DESTROY,
                 use_container_images=False,
                 bucket_notifications_as_property=True,
+                training_on_batch=False,
+                inference_capacity=RECORDED,
             )
         return cls(
             target=target,
             removal_policy=RemovalPolicy.RETAIN,
             use_container_images=True,
             bucket_notifications_as_property=False,
+            training_on_batch=True,
+            inference_capacity=PROVISIONED_CONCURRENCY,
         )

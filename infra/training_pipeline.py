@@ -1,8 +1,19 @@
-"""The training pipeline behind CreateProjectVersion: a Step Functions state machine.
+"""The training pipeline behind CreateProjectVersion: a Step Functions state machine::
 
-ValidateManifests → TrainModel → EvaluateModel → FinalizeVersion → TrainingCompleted. Any failure
-is caught by RecordFailure, which marks the version TRAINING_FAILED with the reason, and ends in
-TrainingFailed, so a version never stays TRAINING_IN_PROGRESS after its execution ends.
+    ValidateManifests ─► TrainModel ─► FinalizeVersion ─► TrainingCompleted
+    any failure ─► RecordFailure ─► TrainingFailed
+
+``ValidateManifests`` writes the guide's validation results and stages the job's input;
+``TrainModel`` trains, exports and evaluates (a Lambda step or a Batch GPU job, see
+``infra/training_compute.py``); ``FinalizeVersion`` records ``TRAINING_COMPLETED`` with the
+evaluation. There is no separate evaluation state: the job evaluates the exported ONNX model
+itself, because each label's assumed threshold, which that evaluation picks, belongs in the
+``model.json`` the job publishes, and a second state would copy the whole test set again.
+
+Every failure is caught by ``RecordFailure``, which marks the model ``TRAINING_FAILED`` with the
+guide's message; each step has a timeout below the state machine's, so a model never stays
+``TRAINING_IN_PROGRESS`` after its execution ends. The recording steps retry ``WriteConflict``
+(a conditional write of the model's document that kept losing races).
 """
 
 from __future__ import annotations
@@ -19,6 +30,9 @@ from constructs import Construct
 class TrainingCompute(Protocol):
     """Builds the task that runs the training job and finishes when it does."""
 
+    @property
+    def timeout(self) -> Duration: ...
+
     def task(self, scope: Construct, state_name: str) -> sfn.TaskStateBase: ...
 
 
@@ -30,57 +44,54 @@ class TrainingPipeline(Construct):
         *,
         validate_function: lambda_.IFunction,
         training_compute: TrainingCompute,
-        evaluate_function: lambda_.IFunction,
         finalize_function: lambda_.IFunction,
         record_failure_function: lambda_.IFunction,
-        pipeline_timeout: Duration,
+        steps_timeout: Duration,
     ) -> None:
         super().__init__(scope, construct_id)
-        version_only = sfn.TaskInput.from_object({"ProjectVersionArn.$": "$.ProjectVersionArn"})
-        validate = self._step("ValidateManifests", validate_function, version_only, "$.Validation")
-        train = training_compute.task(self, "TrainModel")
-        evaluate = self._step("EvaluateModel", evaluate_function, version_only, "$.Evaluation")
-        finalize = self._step(
-            "FinalizeVersion",
-            finalize_function,
-            sfn.TaskInput.from_object(
-                {"ProjectVersionArn.$": "$.ProjectVersionArn", "Training.$": "$.Training"}
-            ),
-            "$.Result",
-        )
+        failed = sfn.Fail(self, "TrainingFailed", error_path="$.Failure.Error", cause_path="$.Failure.Cause")
         record_failure = self._step(
             "RecordFailure",
             record_failure_function,
-            sfn.TaskInput.from_object(
-                {"ProjectVersionArn.$": "$.ProjectVersionArn", "Failure.$": "$.Failure"}
-            ),
+            {"ProjectVersionArn.$": "$.ProjectVersionArn", "Failure.$": "$.Failure"},
             "$.Recorded",
         )
-        record_failure.add_retry(errors=["States.ALL"], max_attempts=3, interval=Duration.seconds(2))
-        record_failure.next(
-            sfn.Fail(self, "TrainingFailed", error_path="$.Failure.Error", cause_path="$.Failure.Cause")
-        )
-        for step in (validate, train, evaluate, finalize):
+        record_failure.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=3)
+        # Should recording fail too, the execution still fails with the original error.
+        record_failure.add_catch(failed, errors=["States.ALL"], result_path="$.RecordFailureError")
+        record_failure.next(failed)
+
+        version_only = {"ProjectVersionArn.$": "$.ProjectVersionArn"}
+        validate = self._step("ValidateManifests", validate_function, version_only, "$.Validation")
+        train = training_compute.task(self, "TrainModel")
+        finalize = self._step("FinalizeVersion", finalize_function, version_only, "$.Result")
+        for step in (validate, train, finalize):
             step.add_catch(record_failure, errors=["States.ALL"], result_path="$.Failure")
-        definition = (
-            validate.next(train).next(evaluate).next(finalize).next(sfn.Succeed(self, "TrainingCompleted"))
-        )
+        definition = validate.next(train).next(finalize).next(sfn.Succeed(self, "TrainingCompleted"))
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
             definition_body=sfn.DefinitionBody.from_chainable(definition),
-            timeout=pipeline_timeout,
+            # The steps end first (each one's own timeout), leaving RecordFailure time to run.
+            timeout=Duration.minutes(
+                training_compute.timeout.to_minutes() + 3 * steps_timeout.to_minutes() + 30
+            ),
+            tracing_enabled=False,
         )
 
     def _step(
-        self, state_name: str, function: lambda_.IFunction, payload: sfn.TaskInput, result_path: str
+        self, state_name: str, function: lambda_.IFunction, payload: dict[str, str], result_path: str
     ) -> tasks.LambdaInvoke:
-        return tasks.LambdaInvoke(
+        step = tasks.LambdaInvoke(
             self,
             state_name,
             lambda_function=function,
-            payload=payload,
+            payload=sfn.TaskInput.from_object(payload),
             payload_response_only=True,
             result_path=result_path,
             retry_on_service_exceptions=True,
         )
+        step.add_retry(
+            errors=["WriteConflict"], interval=Duration.seconds(1), max_attempts=4, backoff_rate=2.0
+        )
+        return step

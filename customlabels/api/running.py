@@ -1,10 +1,11 @@
 """StartProjectVersion and StopProjectVersion (guide L7790-8720).
 
 The API checks the request and the model's status, moves the model to ``STARTING`` or
-``STOPPING`` and hands it to model hosting, which reports ``RUNNING`` / ``STOPPED`` (or
-``FAILED``) when done, the states the ``ProjectVersionRunning`` waiter and the guide's polling
-samples look for. Without model hosting in the deployment the calls answer NotImplemented after
-the checks, and the model's status is left as it was.
+``STOPPING`` under a new hosting operation id (so that a Stop takes over from a Start still in
+flight, see :mod:`customlabels.hosting.request`) and hands it to model hosting, which reports
+``RUNNING`` / ``STOPPED`` (or ``FAILED``) when done, the states the ``ProjectVersionRunning``
+waiter and the guide's polling samples look for. Without model hosting in the deployment the
+calls answer NotImplemented after the checks, and the model's status is left as it was.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from customlabels.api.context import ApiContext
 from customlabels.api.errors import InvalidParameterException, ResourceInUseException
+from customlabels.hosting.request import new_operation_id
 from customlabels.resources.records import ProjectVersion
 from customlabels.resources.status import ProjectVersionStatus, can_change_version, change_version_status
 
@@ -36,9 +38,12 @@ def start_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str,
         )
     hosting = ctx.backends.require_hosting("StartProjectVersion")
 
+    operation_id = new_operation_id(ctx.clock())
+
     def mark_starting(current: ProjectVersion) -> None:
         change_version_status(current, V.STARTING)
         current.min_inference_units, current.max_inference_units = min_units, max_units
+        current.hosting_operation_id = operation_id
 
     version = ctx.repository.update_version(version, mark_starting)
     _hand_over(ctx, version, lambda: hosting.start(version, min_units, max_units))
@@ -57,8 +62,11 @@ def stop_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str, 
         )
     hosting = ctx.backends.require_hosting("StopProjectVersion")
 
+    operation_id = new_operation_id(ctx.clock())
+
     def mark_stopping(current: ProjectVersion) -> None:
         change_version_status(current, V.STOPPING)
+        current.hosting_operation_id = operation_id  # a Start still in flight stands down
 
     version = ctx.repository.update_version(version, mark_stopping)
     _hand_over(ctx, version, lambda: hosting.stop(version))

@@ -38,6 +38,7 @@ from customlabels.api.errors import (
     ResourceNotFoundException,
     ThrottlingException,
 )
+from customlabels.api.hosting import LambdaModelHosting
 from customlabels.api.protocol import ApiResponse
 from customlabels.datasets.backend import StoredEntries
 from customlabels.datasets.entry_store import EntryStore
@@ -125,7 +126,7 @@ def create_api(
     if backends is None:
         pipelines = _pipelines(settings, stepfunctions, config)
         entries = StoredEntries(EntryStore(s3, settings.data_bucket), pipelines)
-        backends = Backends(pipelines=pipelines, entries=entries)
+        backends = Backends(pipelines=pipelines, entries=entries, hosting=_hosting(settings, stepfunctions))
     context = ApiContext(
         Repository(MetadataStore(s3, settings.data_bucket)),
         region=settings.region,
@@ -144,4 +145,23 @@ def _pipelines(settings: Settings, client: SFNClient | None, config: Config) -> 
         client,
         dataset_pipeline_arn=settings.dataset_pipeline_arn,
         training_pipeline_arn=settings.training_pipeline_arn,
+    )
+
+
+def _hosting(settings: Settings, stepfunctions: SFNClient | None) -> LambdaModelHosting | None:
+    if not (settings.hosting_pipeline_arn and settings.detect_function_name):
+        return None
+    if stepfunctions is None:
+        stepfunctions = boto3.client(
+            "stepfunctions", region_name=settings.region, config=Config(retries={"mode": "standard"})
+        )
+    # One attempt: a retried invoke would run the model twice; callers retry what is retryable.
+    # The read timeout outlasts the detection function's own (a cold start loads the model).
+    invoke_config = Config(read_timeout=70, retries={"mode": "standard", "max_attempts": 1})
+    return LambdaModelHosting(
+        stepfunctions,
+        boto3.client("lambda", region_name=settings.region, config=invoke_config),
+        hosting_pipeline_arn=settings.hosting_pipeline_arn,
+        detect_function_name=settings.detect_function_name,
+        capacity_kind=settings.inference_capacity,
     )

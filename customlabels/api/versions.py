@@ -18,6 +18,7 @@ from customlabels.api.errors import (
     ResourceNotFoundException,
 )
 from customlabels.api.tags import check_tag_count
+from customlabels.resources.artifacts import default_artifacts_prefix
 from customlabels.resources.records import CONTENT_MODERATION, CUSTOM_LABELS, Project, ProjectVersion
 from customlabels.resources.status import (
     VERSION_MESSAGES,
@@ -32,6 +33,9 @@ from customlabels.store import DocumentExists
 V = ProjectVersionStatus
 DEFAULT_PAGE_SIZE = 100  # model docs of DescribeProjectVersions MaxResults
 MAX_CONCURRENT_COPIES = 5  # per destination project, guide L16391
+# The guide names no quota for concurrent trainings; ours mirrors the copy quota (L16391), and
+# botocore's LimitExceededException is the service's answer to "too many jobs at once".
+MAX_CONCURRENT_TRAININGS = 5  # per project
 _READY_DATASET = frozenset({DatasetStatus.CREATE_COMPLETE, DatasetStatus.UPDATE_COMPLETE})
 _TRAINED = frozenset(
     {V.TRAINING_COMPLETED, V.COPYING_COMPLETED, V.STARTING, V.RUNNING, V.STOPPING, V.STOPPED, V.FAILED}
@@ -53,13 +57,15 @@ def create_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str
     tags = request.get("Tags", {})
     check_tag_count(len(tags), InvalidParameterException)
     _refuse_taken_name(ctx, project, request["VersionName"])
+    _refuse_too_many_trainings(ctx, project)
     pipelines = ctx.backends.require_pipelines("CreateProjectVersion")
+    created_ms = ctx.clock()
     version = ProjectVersion(
         region=ctx.region,
         account=ctx.account,
         project_name=project.name,
         name=request["VersionName"],
-        created_ms=ctx.clock(),
+        created_ms=created_ms,
         status=V.TRAINING_IN_PROGRESS,
         status_message=VERSION_MESSAGES[V.TRAINING_IN_PROGRESS],
         feature=project.feature,
@@ -70,6 +76,8 @@ def create_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str
         version_description=request.get("VersionDescription"),
         feature_config=request.get("FeatureConfig"),
         tags=dict(tags),
+        # set now, so that deleting the model removes whatever training wrote there
+        artifacts_prefix=default_artifacts_prefix(project.name, request["VersionName"], created_ms),
     )
     _record(ctx, project, version)
     try:
@@ -217,7 +225,13 @@ def _live_project(ctx: ApiContext, arn: str) -> Project:
 def _check_training_input(
     project: Project, training_data: Any, testing_data: Any, feature_config: Any
 ) -> None:
-    """The model docs' rules on datasets versus manifests, and the datasets' readiness."""
+    """The model docs' rules on datasets versus manifests, and the datasets' readiness.
+
+    Without datasets, ``TrainingData`` and ``TestingData`` come together (model docs of
+    CreateProjectVersion), each naming one Ground Truth manifest; ``TestingData`` may instead ask
+    for ``AutoCreate``, the 80/20 split of the training manifest (guide L4761). A project with a
+    training dataset but no test dataset trains on an 80/20 split as well (L4680-4683).
+    """
     if feature_config and project.feature != CONTENT_MODERATION:
         raise InvalidParameterException("FeatureConfig applies only to CONTENT_MODERATION projects")
     if project.datasets and (training_data or testing_data):
@@ -230,12 +244,46 @@ def _check_training_input(
         )
     if project.datasets and "TRAIN" not in project.datasets:
         raise InvalidParameterException("The project has no training dataset; create one with CreateDataset")
+    if training_data is not None:
+        if testing_data is None:
+            raise InvalidParameterException("TestingData is required with TrainingData")
+        _check_manifest_assets("TrainingData", training_data.get("Assets"))
+        if testing_data.get("AutoCreate"):
+            if testing_data.get("Assets"):
+                raise InvalidParameterException("TestingData takes either Assets or AutoCreate, not both")
+        else:
+            _check_manifest_assets("TestingData", testing_data.get("Assets"))
     for dataset in project.datasets.values():
         if dataset.status not in _READY_DATASET:
             raise ResourceInUseException(
                 f"The {dataset.dataset_type} dataset {dataset.arn} is {dataset.status}; "
                 "train when it is CREATE_COMPLETE or UPDATE_COMPLETE"
             )
+
+
+def _check_manifest_assets(member: str, assets: Any) -> None:
+    """One manifest with its bucket and name: a model has one training, one test dataset (L16328, L16353)."""
+    if not assets or len(assets) != 1:
+        count = len(assets) if assets else 0
+        raise InvalidParameterException(f"{member}.Assets must name exactly 1 manifest, got {count}")
+    s3_object = (assets[0].get("GroundTruthManifest") or {}).get("S3Object") or {}
+    if not (s3_object.get("Bucket") and s3_object.get("Name")):
+        raise InvalidParameterException(
+            f"{member}.Assets[0].GroundTruthManifest.S3Object needs Bucket and Name"
+        )
+
+
+def _refuse_too_many_trainings(ctx: ApiContext, project: Project) -> None:
+    if not ctx.repository.has_versions(project.name):
+        return
+    training = [
+        item for item in ctx.repository.all_versions(project.name) if item.status == V.TRAINING_IN_PROGRESS
+    ]
+    if len(training) >= MAX_CONCURRENT_TRAININGS:
+        raise LimitExceededException(
+            f"At most {MAX_CONCURRENT_TRAININGS} models of one project can train at once; {project.arn} has "
+            f"{len(training)} training"
+        )
 
 
 def _refuse_taken_name(ctx: ApiContext, project: Project, name: str) -> None:

@@ -1,8 +1,9 @@
-"""The ``customlabels`` command line: datasets on a customlabels endpoint, and manifest converters.
+"""The ``customlabels`` command line for any customlabels endpoint (LocalStack or AWS).
 
 ``customlabels [--endpoint-url URL] [--region R] [--json] <command> ...``; the subcommands live
-one module per resource (``datasets``, ``convert``) and are registered here, in
-:data:`COMMANDS`. Every failure prints ``<ErrorName>: <message>`` on stderr and exits 1.
+one module per resource (``projects``, ``datasets``, ``models``, ``detect``, ``batch``, ``tags``,
+``convert``) and are registered here, in :data:`COMMANDS`. Every failure prints
+``<ErrorName>: <message>`` on stderr and exits 1.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ from collections.abc import Sequence
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from customlabels.cli import convert, datasets
+from customlabels.cli import batch, convert, datasets, detect, models, projects, tags
 from customlabels.cli.context import CommandContext
 from customlabels.cli.output import CliError, Output
 
-COMMANDS = (datasets, convert)
+COMMANDS = (projects, datasets, models, detect, batch, tags, convert)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="customlabels", description="Rekognition Custom Labels datasets on a customlabels endpoint."
+        prog="customlabels", description="Rekognition Custom Labels on a customlabels endpoint."
     )
     parser.add_argument(
         "--endpoint-url",

@@ -9,12 +9,12 @@ finish and fails with the dataset's StatusMessage if they do not succeed.
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from customlabels.cli.arguments import tag_options, tags_request, waiting_options
 from customlabels.cli.context import CommandContext
 from customlabels.cli.importers import (
     manifest_key,
@@ -24,14 +24,7 @@ from customlabels.cli.importers import (
     upload_manifest,
 )
 from customlabels.cli.output import EXIT_OK, CliError, record, table
-from customlabels.cli.progress import (
-    DEFAULT_INTERVAL_S,
-    DEFAULT_TIMEOUT_S,
-    Watched,
-    check_outcome,
-    dataset_status,
-    wait_for_datasets,
-)
+from customlabels.cli.progress import Watched, check_outcome, dataset_status, wait_for_datasets
 from customlabels.manifests import parse_line
 
 DATASET_TYPES = ("train", "test")
@@ -41,12 +34,11 @@ def register(commands: Any) -> None:
     """Add ``datasets`` and its subcommands to the top-level subparsers."""
     parser = commands.add_parser("datasets", help="create, inspect and change datasets")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    waiting = argparse.ArgumentParser(add_help=False)
-    waiting.add_argument("--wait", action="store_true", help="wait until the operation finishes")
-    waiting.add_argument("--poll-interval", type=float, default=DEFAULT_INTERVAL_S, help=argparse.SUPPRESS)
-    waiting.add_argument("--wait-timeout", type=float, default=DEFAULT_TIMEOUT_S, help=argparse.SUPPRESS)
+    waiting, tagging = waiting_options(), tag_options()
 
-    create = actions.add_parser("create", parents=[waiting], help="create a dataset (empty, or from images)")
+    create = actions.add_parser(
+        "create", parents=[waiting, tagging], help="create a dataset (empty, or from images)"
+    )
     create.add_argument("--project-arn", required=True)
     create.add_argument("--type", required=True, choices=DATASET_TYPES, type=str.lower)
     source = create.add_mutually_exclusive_group()
@@ -64,14 +56,14 @@ def register(commands: Any) -> None:
         "--manifest-key",
         help="where to write the manifest built from images (default: customlabels-manifests/...)",
     )
-    create.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE")
     create.set_defaults(run=create_dataset)
 
-    copy = actions.add_parser("copy", parents=[waiting], help="create a dataset as a copy of another one")
+    copy = actions.add_parser(
+        "copy", parents=[waiting, tagging], help="create a dataset as a copy of another one"
+    )
     copy.add_argument("--project-arn", required=True)
     copy.add_argument("--type", required=True, choices=DATASET_TYPES, type=str.lower)
     copy.add_argument("--source-dataset-arn", required=True)
-    copy.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE")
     copy.set_defaults(run=copy_dataset)
 
     describe = actions.add_parser("describe", help="status and statistics of a dataset")
@@ -124,7 +116,7 @@ def create_dataset(ctx: CommandContext) -> int:
     request: dict[str, Any] = {
         "ProjectArn": args.project_arn,
         "DatasetType": args.type.upper(),
-        **_tags(args.tag),
+        **tags_request(args.tag),
     }
     manifest = _manifest_source(ctx)
     if manifest is not None:
@@ -139,7 +131,7 @@ def copy_dataset(ctx: CommandContext) -> int:
         ProjectArn=args.project_arn,
         DatasetType=args.type.upper(),
         DatasetSource={"DatasetArn": args.source_dataset_arn},
-        **_tags(args.tag),
+        **tags_request(args.tag),
     )["DatasetArn"]
     return _finish(ctx, arn, [Watched(args.type, arn)])
 
@@ -290,16 +282,6 @@ def _describe_fields(arn: str, description: dict[str, Any]) -> dict[str, Any]:
         "ErrorEntries": stats.get("ErrorEntries"),
         "TotalLabels": stats.get("TotalLabels"),
     }
-
-
-def _tags(pairs: list[str]) -> dict[str, Any]:
-    tags = {}
-    for pair in pairs:
-        key, equals, value = pair.partition("=")
-        if not equals or not key:
-            raise CliError("InvalidTag", f"tags are KEY=VALUE, got {pair!r}")
-        tags[key] = value
-    return {"Tags": tags} if tags else {}
 
 
 def _project_name(project_arn: str) -> str:

@@ -5,6 +5,10 @@ variable boto3 itself reads for the ``rekognition`` client, so scripts and the C
 ``ApiEndpoint`` of ``.local/outputs.json`` (what ``make up`` deployed on LocalStack). In the last
 case the S3 calls (uploads, listings) go to that LocalStack too, with its region, and with the
 placeholder credentials LocalStack accepts when none are configured.
+
+The rest of a deployment's outputs (its data bucket, the batch-labeling prefixes) are read from
+``.local/outputs.json`` only when that file describes the endpoint in use
+(:func:`deployment_outputs`); for any other deployment, commands take them as flags.
 """
 
 from __future__ import annotations
@@ -57,6 +61,15 @@ def resolve_endpoint(
         "no API endpoint: pass --endpoint-url, set AWS_ENDPOINT_URL_REKOGNITION, "
         f"or deploy locally with `make up` (writes {outputs_file})",
     )
+
+
+def deployment_outputs(endpoint: Endpoint, outputs_file: Path = LOCAL_OUTPUTS) -> dict[str, str]:
+    """The outputs of the deployment behind ``endpoint``: ``outputs_file``'s when its
+    ``ApiEndpoint`` is the endpoint's URL, else ``{}``."""
+    if not endpoint.url or not outputs_file.is_file():
+        return {}
+    outputs: dict[str, str] = json.loads(outputs_file.read_text())
+    return outputs if outputs.get("ApiEndpoint") == endpoint.url else {}
 
 
 class Session:

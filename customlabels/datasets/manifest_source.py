@@ -15,7 +15,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from customlabels.manifests import ObjectAccessDeniedError, ObjectNotFoundError, ObjectStat, read_manifest
+from customlabels.manifests import (
+    ObjectAccessDeniedError,
+    ObjectNotFoundError,
+    ObjectStat,
+    Purpose,
+    read_manifest,
+)
 
 # A version id that does not parse is answered 400 InvalidArgument; it names no object either.
 _NOT_FOUND = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchBucket", "NoSuchVersion", "InvalidArgument"})
@@ -33,8 +39,9 @@ class S3ManifestReader:
     def __init__(self, s3: Any) -> None:
         self._s3 = s3
 
-    def read(self, location: dict[str, str]) -> list[str]:
-        """The JSON Lines of the manifest at ``location`` (an ``S3Object``).
+    def read(self, location: dict[str, str], *, purpose: Purpose = Purpose.DATASET) -> list[str]:
+        """The JSON Lines of the manifest at ``location`` (an ``S3Object``); ``purpose`` decides how
+        an empty manifest is reported (training has its own message, guide L5742).
 
         Raises:
             ManifestFileError: the guide's terminal file errors (see ``read_manifest``).
@@ -58,7 +65,7 @@ class S3ManifestReader:
             data: bytes = reply["Body"].read()
             return data
 
-        return read_manifest(manifest_uri(location), stat=stat, read_range=read_range)
+        return read_manifest(manifest_uri(location), stat=stat, read_range=read_range, purpose=purpose)
 
     @staticmethod
     def _call(uri: str, method: Any, **request: Any) -> Any:

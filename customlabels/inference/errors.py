@@ -54,5 +54,11 @@ class ResourceNotReadyException(InferenceError):
     code = "ResourceNotReadyException"
 
 
+class ResourceNotFoundException(InferenceError):
+    """The model version named by ``ProjectVersionArn`` does not exist."""
+
+    code = "ResourceNotFoundException"
+
+
 class ModelArtifactError(Exception):
     """``model.json`` or ``model.onnx`` breaks the artifact contract: an internal error, not the caller's."""

@@ -163,6 +163,10 @@ class ProjectVersion:
     max_inference_units: int | None = None
     # where the model's own files live in the data bucket; deleted with the model
     artifacts_prefix: str | None = None
+    # set by model hosting (customlabels.hosting): the Start/Stop operation in progress (or the
+    # last one), and the artifact version verified when the model started, which is what serves
+    hosting_operation_id: str | None = None
+    serving_etag: str | None = None
 
     @property
     def arn(self) -> str:

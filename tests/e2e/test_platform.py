@@ -58,8 +58,8 @@ def test_an_upload_under_the_batch_prefix_produces_a_result_object(
     result = wait_for(result_written, timeout=90)
     assert result["source-ref"] == f"s3://{bucket}/{key}"
     assert (result["Project"], result["Version"]) == ("shapes", "v1")
-    # No model can run yet, so the result records the service's error rather than being lost.
-    assert result["Error"]["Code"] == "ResourceNotReadyException"
+    # There is no such model, so the result records the service's error rather than being lost.
+    assert result["Error"]["Code"] == "ResourceNotFoundException"
     sqs = localstack_client("sqs")
     dead = sqs.get_queue_attributes(
         QueueUrl=deployment["BatchDeadLetterQueueUrl"], AttributeNames=["ApproximateNumberOfMessages"]

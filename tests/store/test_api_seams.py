@@ -128,7 +128,10 @@ def test_without_back_ends_the_operations_say_so_and_leave_nothing(
         ProjectArn=created["ProjectArn"],
         VersionName="v",
         OutputConfig={"S3Bucket": "bucket"},
-        TrainingData={"Assets": []},
+        TrainingData={
+            "Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": "bucket", "Name": "t.manifest"}}}]
+        },
+        TestingData={"AutoCreate": True},
     )
     assert (status, body["__type"]) == (501, "NotImplemented")
     assert "CreateProjectVersion needs the dataset and training pipelines" in body["message"]
