@@ -8,6 +8,7 @@ deploys the stack with cdklocal. Only tests that ask for them pay for them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from botocore.config import Config
 
 from tests.platform.support import REGION, ClientFactory
+from tests.s3_buckets import Bucket
 from tools import deploy_local
 from tools.localstack import launcher
 
@@ -47,3 +49,22 @@ def deployment(localstack_url: str) -> dict[str, str]:
     outputs = deploy_local.deploy(localstack_url)
     print(f"\ndeployed the stack on LocalStack in {outputs['DeploySeconds']} s")
     return outputs
+
+
+@pytest.fixture(scope="session")
+def admin_s3(localstack_client: ClientFactory) -> Any:
+    """An S3 client whose calls no test counts, for setting up and inspecting buckets."""
+    return localstack_client("s3")
+
+
+@pytest.fixture
+def bucket(admin_s3: Any) -> Iterator[Bucket]:
+    """A fresh bucket for one test, emptied and deleted afterwards."""
+    created = Bucket(f"customlabels-test-{uuid.uuid4().hex[:12]}", admin_s3)
+    admin_s3.create_bucket(Bucket=created.name)
+    yield created
+    keys = created.object_keys()
+    for start in range(0, len(keys), 1000):
+        objects = [{"Key": key} for key in keys[start : start + 1000]]
+        admin_s3.delete_objects(Bucket=created.name, Delete={"Objects": objects, "Quiet": True})
+    admin_s3.delete_bucket(Bucket=created.name)

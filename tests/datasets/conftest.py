@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +33,7 @@ from customlabels.resources.records import Dataset
 from customlabels.resources.repository import Repository
 from customlabels.store import MetadataStore
 from tests.platform.support import ClientFactory
+from tests.s3_buckets import Bucket, Clock
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -47,31 +47,6 @@ class S3Call:
     operation: str
     key: str | None = None
     range: str | None = None
-
-
-@dataclass(frozen=True)
-class Bucket:
-    """A bucket of its own for one test, and a client that is not recorded, for inspecting it."""
-
-    name: str
-    admin: Any
-
-    def object_keys(self, prefix: str = "") -> list[str]:
-        """Every key under ``prefix``, in S3's (lexicographic) order."""
-        paginator = self.admin.get_paginator("list_objects_v2")
-        pages = paginator.paginate(Bucket=self.name, Prefix=prefix)
-        return [item["Key"] for page in pages for item in page.get("Contents", [])]
-
-
-class Clock:
-    """Epoch milliseconds that advance by one on every reading."""
-
-    def __init__(self, start: int = 1_700_000_000_000) -> None:
-        self.now = start
-
-    def __call__(self) -> int:
-        self.now += 1
-        return self.now
 
 
 @dataclass
@@ -192,23 +167,6 @@ class World:
 def ground_truth(lines: list[str]) -> str:
     """``Changes.GroundTruth`` as it travels in a JSON 1.1 body (base64)."""
     return base64.b64encode("\n".join(lines).encode()).decode()
-
-
-@pytest.fixture(scope="session")
-def admin_s3(localstack_client: ClientFactory) -> Any:
-    return localstack_client("s3")
-
-
-@pytest.fixture
-def bucket(admin_s3: Any) -> Iterator[Bucket]:
-    created = Bucket(f"customlabels-datasets-{uuid.uuid4().hex[:12]}", admin_s3)
-    admin_s3.create_bucket(Bucket=created.name)
-    yield created
-    keys = created.object_keys()
-    for start in range(0, len(keys), 1000):
-        objects = [{"Key": key} for key in keys[start : start + 1000]]
-        admin_s3.delete_objects(Bucket=created.name, Delete={"Objects": objects, "Quiet": True})
-    admin_s3.delete_bucket(Bucket=created.name)
 
 
 @pytest.fixture

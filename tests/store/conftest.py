@@ -10,9 +10,7 @@ of the store, with a clock the tests control.
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,53 +22,12 @@ from customlabels.pagination import PageTokens
 from customlabels.resources.repository import Repository
 from customlabels.store import MetadataStore
 from tests.platform.support import ClientFactory
+from tests.s3_buckets import Bucket, Clock
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
 Call = Callable[..., tuple[int, dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class Bucket:
-    """A bucket of its own for one test, and a client that is not recorded, for inspecting it."""
-
-    name: str
-    admin: Any
-
-    def object_keys(self, prefix: str = "") -> list[str]:
-        """Every key under ``prefix``, in S3's (lexicographic) order."""
-        paginator = self.admin.get_paginator("list_objects_v2")
-        pages = paginator.paginate(Bucket=self.name, Prefix=prefix)
-        return [item["Key"] for page in pages for item in page.get("Contents", [])]
-
-
-class Clock:
-    """Epoch milliseconds that advance by one on every reading."""
-
-    def __init__(self, start: int = 1_700_000_000_000) -> None:
-        self.now = start
-
-    def __call__(self) -> int:
-        self.now += 1
-        return self.now
-
-
-@pytest.fixture(scope="session")
-def admin_s3(localstack_client: ClientFactory) -> Any:
-    return localstack_client("s3")
-
-
-@pytest.fixture
-def bucket(admin_s3: Any) -> Iterator[Bucket]:
-    created = Bucket(f"customlabels-store-{uuid.uuid4().hex[:12]}", admin_s3)
-    admin_s3.create_bucket(Bucket=created.name)
-    yield created
-    keys = created.object_keys()
-    for start in range(0, len(keys), 1000):
-        objects = [{"Key": key} for key in keys[start : start + 1000]]
-        admin_s3.delete_objects(Bucket=created.name, Delete={"Objects": objects, "Quiet": True})
-    admin_s3.delete_bucket(Bucket=created.name)
 
 
 @pytest.fixture
