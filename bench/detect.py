@@ -109,7 +109,7 @@ def registry_models(workdir: Path) -> list[BenchModel] | None:
     models = []
     for name, task, title in (
         ("efficientnet_lite0", "single_label", "EfficientNet-Lite0 classifier"),
-        ("centernet_lite0", "detection", "CenterNet-Lite0 detector"),
+        ("fcos_lite0", "detection", "FCOS-Lite0 detector"),
     ):
         spec = MODELS[name]
         module = exportable(spec.build(len(LABELS), Weights(None, "random"), 0), Task(task))

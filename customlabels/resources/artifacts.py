@@ -4,7 +4,7 @@ A model's directory is the prefix its record names in ``artifacts_prefix`` (a ke
 bucket, ending in ``/``). It holds the pair of the artifact contract
 (:mod:`customlabels.inference.artifact`): ``model.onnx`` and ``model.json``, directly under the
 prefix, next to whatever else training writes there (``resolved_config.json``, ``evaluation/``).
-The training pipeline uploads its output directory there (``customlabels.training.s3io.upload_tree``)
+The training job uploads its output directory there (:mod:`customlabels.training.worker`)
 and records the prefix; model hosting downloads from it; DeleteProjectVersion deletes under it.
 
 New models get :func:`default_artifacts_prefix`; a record that names another prefix (a copied

@@ -11,6 +11,8 @@ no ``onnxscript``.
 
 from __future__ import annotations
 
+import logging
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -26,6 +28,8 @@ OPSET = 17
 CLASSIFICATION_OUTPUTS = ["scores"]
 DETECTION_OUTPUTS = ["boxes", "scores", "labels"]
 TAIL_MARGIN = 1e-3
+
+log = logging.getLogger(__name__)
 
 
 class ExportError(RuntimeError):
@@ -55,23 +59,14 @@ def exportable(model: nn.Module, task: Task) -> nn.Module:
     return ProbabilityHead(model, task).eval()
 
 
-def export_onnx(model: nn.Module, card: ModelCard, directory: str | Path) -> Path:
-    """Write ``model.onnx`` for ``card.task`` into ``directory``; returns its path.
-
-    The model is left in eval mode on the CPU (detectors in export mode).
-    """
-    task = Task(card.task)
-    graph = exportable(model, task)
-    path = Path(directory) / MODEL_FILE
-    example = torch.zeros(1, 3, *card.input_size)
-    outputs = DETECTION_OUTPUTS if task is Task.DETECTION else CLASSIFICATION_OUTPUTS
+def _export(module: nn.Module, path: Path, input_size: list[int], outputs: list[str]) -> Path:
     with warnings.catch_warnings():
         # The TorchScript exporter warns about its deprecation and about traced Python ints
         # (the fixed input size): both expected here.
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            graph,
-            (example,),
+            module,
+            (torch.zeros(1, 3, *input_size),),
             str(path),
             input_names=[INPUT_NAME],
             output_names=outputs,
@@ -80,6 +75,16 @@ def export_onnx(model: nn.Module, card: ModelCard, directory: str | Path) -> Pat
             do_constant_folding=True,
         )
     return path
+
+
+def export_onnx(model: nn.Module, card: ModelCard, directory: str | Path) -> Path:
+    """Write ``model.onnx`` for ``card.task`` into ``directory``; returns its path.
+
+    The model is left in eval mode on the CPU (detectors in export mode).
+    """
+    task = Task(card.task)
+    outputs = DETECTION_OUTPUTS if task is Task.DETECTION else CLASSIFICATION_OUTPUTS
+    return _export(exportable(model, task), Path(directory) / MODEL_FILE, card.input_size, outputs)
 
 
 def _comparable(
@@ -98,27 +103,55 @@ def _comparable(
     return trimmed[0], trimmed[1]
 
 
+def _outputs(module: nn.Module, path: Path, image: torch.Tensor) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    with torch.no_grad():
+        expected = module(image)
+    tensors = expected if isinstance(expected, tuple) else (expected,)
+    return [t.numpy() for t in tensors], list(onnx_session(path).run(None, {INPUT_NAME: image.numpy()}))
+
+
+def _largest_difference(expected: list[np.ndarray], actual: list[np.ndarray]) -> float:
+    worst = 0.0
+    for want, got in zip(expected, actual, strict=True):
+        if want.shape != got.shape:
+            raise ExportError(f"ONNX output shape {got.shape} differs from PyTorch {want.shape}")
+        if want.size:
+            worst = max(worst, float(np.max(np.abs(want.astype(np.float64) - got.astype(np.float64)))))
+    return worst
+
+
 def verify_export(model: nn.Module, card: ModelCard, path: str | Path, *, tolerance: float = 1e-4) -> float:
     """Run PyTorch and ONNX Runtime on one random input and return the largest difference.
+
+    A detector is compared on its raw maps, through a second, maps-only export of the same
+    network: its decoded boxes are not a fair test, since near-equal scores (an undertrained
+    model has many) may be ordered, cut by top-k or suppressed by NMS differently on a 1e-7
+    difference. The decoded outputs are still compared above their tail, and a difference is
+    logged, not raised (the decode itself is covered by the unit tests).
 
     Raises:
         ExportError: outputs differ in shape or by more than ``tolerance``.
     """
     task = Task(card.task)
-    graph = exportable(model, task)
-    generator = torch.Generator().manual_seed(0)
-    image = torch.randn(1, 3, *card.input_size, generator=generator)
-    with torch.no_grad():
-        expected = graph(image)
-    expected_list = [t.numpy() for t in (expected if isinstance(expected, tuple) else (expected,))]
-    actual = onnx_session(path).run(None, {INPUT_NAME: image.numpy()})
-    worst = 0.0
-    wanted, got_list = _comparable(expected_list, list(actual), task)
-    for want, got in zip(wanted, got_list, strict=True):
-        if want.shape != got.shape:
-            raise ExportError(f"ONNX output shape {got.shape} differs from PyTorch {want.shape}")
-        if want.size:
-            worst = max(worst, float(np.max(np.abs(want.astype(np.float64) - got.astype(np.float64)))))
+    image = torch.randn(1, 3, *card.input_size, generator=torch.Generator().manual_seed(0))
+    if task is not Task.DETECTION:
+        worst = _largest_difference(*_outputs(exportable(model, task), Path(path), image))
+    else:
+        network = exportable(model, task)
+        assert isinstance(network, DetectorLite0)
+        network.export_mode(False)
+        with tempfile.TemporaryDirectory() as scratch:
+            maps = _export(
+                network, Path(scratch) / "maps.onnx", card.input_size, ["classes", "distances", "centers"]
+            )
+            worst = _largest_difference(*_outputs(network, maps, image))
+        expected, actual = _outputs(network.export_mode(True), Path(path), image)
+        try:
+            decoded = _largest_difference(*_comparable(expected, actual, task))
+            if decoded > tolerance:
+                log.warning("decoded detections differ by %.3g (near-equal scores)", decoded)
+        except ExportError as error:
+            log.warning("decoded detections differ (near-equal scores): %s", error)
     if worst > tolerance:
         raise ExportError(f"ONNX and PyTorch outputs differ by {worst:.3g} (> {tolerance})")
     return worst

@@ -75,3 +75,4 @@ def test_detection_round_trip_with_nms_in_the_graph(tmp_path: Path) -> None:
     assert np.abs(boxes - want_boxes.numpy()).max() < 1e-4
     assert np.abs(scores - want_scores.numpy()).max() < 1e-4
     assert np.array_equal(labels, want_labels.numpy())
+    assert verify_export(model, card, path, tolerance=1e-4) < 1e-4  # the raw maps, via a maps-only export
