@@ -16,29 +16,20 @@ shows it too.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from customlabels.manifests import DatasetRequestError, ManifestError
+from customlabels.manifests import DatasetRequestError
+from customlabels.resources.failures import ClientError, client_error_message, manifest_errors_as
 from customlabels.resources.status import SERVICE_ISSUE, DatasetStatusMessageCode
 
-_CODE_PREFIX = re.compile(r"^(ERROR_[A-Z0-9_]+): (.*)$", re.DOTALL)
 
+class DatasetClientError(ClientError):
+    """The dataset operation failed because of the caller's input (``CLIENT_ERROR``).
 
-class DatasetClientError(Exception):
-    """The operation failed because of the caller's input (``CLIENT_ERROR``).
-
-    ``str(error)`` is ``"<code>: <message>"`` (or just the message when the guide has no code
-    for it); ``message`` is what ``StatusMessage`` shows.
+    ``message`` is what ``StatusMessage`` shows; ``str(error)`` carries the guide's code too.
     """
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        self.message = message
-        self.code = code
-        super().__init__(f"{code}: {message}" if code else message)
 
 
 class DatasetSuperseded(Exception):
@@ -49,9 +40,8 @@ class DatasetSuperseded(Exception):
 def client_errors() -> Iterator[None]:
     """Re-raise the manifest package's terminal and request errors as :class:`DatasetClientError`."""
     try:
-        yield
-    except ManifestError as error:
-        raise DatasetClientError(error.message, error.code) from error
+        with manifest_errors_as(DatasetClientError):
+            yield
     except DatasetRequestError as error:
         raise DatasetClientError(error.message) from error
 
@@ -66,23 +56,7 @@ class Failure:
 
 def classify(error: str | None, cause: str | None) -> Failure:
     """The status message and code for a caught error (``$.Failure.Error`` and ``.Cause``)."""
-    if error == DatasetClientError.__name__:
-        message = _error_message(cause)
-        matched = _CODE_PREFIX.match(message)
-        return Failure(
-            matched.group(2) if matched else message or SERVICE_ISSUE, DatasetStatusMessageCode.CLIENT_ERROR
-        )
-    return Failure(SERVICE_ISSUE, DatasetStatusMessageCode.SERVICE_ERROR)
-
-
-def _error_message(cause: str | None) -> str:
-    """A Lambda error's ``errorMessage`` from the Cause JSON (the Cause itself if it is not JSON)."""
-    if not cause:
-        return ""
-    try:
-        document = json.loads(cause)
-    except ValueError:
-        return cause
-    if isinstance(document, dict):
-        return str(document.get("errorMessage", ""))
-    return cause
+    message = client_error_message(error, cause, DatasetClientError)
+    if message is None:
+        return Failure(SERVICE_ISSUE, DatasetStatusMessageCode.SERVICE_ERROR)
+    return Failure(message or SERVICE_ISSUE, DatasetStatusMessageCode.CLIENT_ERROR)

@@ -15,42 +15,40 @@ model, which ``RecordFailure`` reads when the caught error is not one of ours
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from customlabels.manifests import ManifestError
+from customlabels.resources.failures import (
+    ClientError,
+    client_error_message,
+    manifest_errors_as,
+)
 from customlabels.resources.status import SERVICE_ISSUE
 
-_CODE_PREFIX = re.compile(r"^(ERROR_[A-Z0-9_]+): (.*)$", re.DOTALL)
+__all__ = [
+    "Failure",
+    "TrainingClientError",
+    "VersionSuperseded",
+    "classify",
+    "client_errors",
+]
 
 
-class TrainingClientError(Exception):
+class TrainingClientError(ClientError):
     """Training stopped because of the caller's input (the guide's terminal errors).
 
     ``str(error)`` is ``"<code>: <message>"`` (just the message when the guide has no code for
     it, L5730), so the execution history shows the code; ``message`` is the ``StatusMessage``.
     """
 
-    def __init__(self, message: str, code: str | None = None) -> None:
-        self.message = message
-        self.code = code
-        super().__init__(f"{code}: {message}" if code else message)
-
 
 class VersionSuperseded(Exception):
     """The model is no longer training (it was deleted, or the training already ended)."""
 
 
-@contextmanager
-def client_errors() -> Iterator[None]:
+def client_errors() -> AbstractContextManager[None]:
     """Re-raise the manifest package's terminal errors as :class:`TrainingClientError`."""
-    try:
-        yield
-    except ManifestError as error:
-        raise TrainingClientError(error.message, error.code) from error
+    return manifest_errors_as(TrainingClientError)
 
 
 @dataclass(frozen=True)
@@ -67,22 +65,5 @@ class Failure:
 
 def classify(error: str | None, cause: str | None) -> Failure:
     """The failure for an error Step Functions caught (``$.Failure.Error`` and ``.Cause``)."""
-    if error == TrainingClientError.__name__:
-        message = _error_message(cause)
-        matched = _CODE_PREFIX.match(message)
-        text = matched.group(2) if matched else message
-        return Failure(text, client_error=True) if text else Failure.service()
-    return Failure.service()
-
-
-def _error_message(cause: str | None) -> str:
-    """A Lambda error's ``errorMessage`` from the Cause JSON (the Cause itself if it is not JSON)."""
-    if not cause:
-        return ""
-    try:
-        document = json.loads(cause)
-    except ValueError:
-        return cause
-    if isinstance(document, dict):
-        return str(document.get("errorMessage", ""))
-    return cause
+    message = client_error_message(error, cause, TrainingClientError)
+    return Failure(message, client_error=True) if message else Failure.service()

@@ -6,25 +6,22 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from PIL import Image
 
 from customlabels.cli import main as cli
 from customlabels.resources.repository import Repository
 from customlabels.resources.status import ProjectVersionStatus
 from customlabels.store import MetadataStore
-from tests.api.conftest import Seeder, make_client
+from tests.api.conftest import Seeder
+from tests.e2e.projects import create_dataset, put_manifest, wait_for_datasets
 
 pytestmark = pytest.mark.e2e
 
-WAIT_S = 60  # one operation; warm steps take about a second
 COLORS = {"cat": (200, 60, 40), "dog": (40, 60, 200), "bird": (40, 180, 60)}
 
 
@@ -50,28 +47,6 @@ def labeled(uri: str, label: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def s3(deployment: dict[str, str]) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=deployment["EndpointUrl"],
-        region_name=deployment["Region"],
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(max_pool_connections=16),
-    )
-
-
-@pytest.fixture(scope="module")
-def rekognition(deployment: dict[str, str]) -> Any:
-    return make_client(deployment["ApiEndpoint"])
-
-
-@pytest.fixture(scope="module")
-def bucket(deployment: dict[str, str]) -> str:
-    return deployment["DataBucketName"]
-
-
-@pytest.fixture(scope="module")
 def images(s3: Any, bucket: str) -> dict[str, list[str]]:
     """12 images in label folders (PNG and JPEG) under a fresh prefix, and 1 loose one."""
     prefix = f"e2e-datasets-{uuid.uuid4().hex[:8]}/images/"
@@ -91,46 +66,6 @@ def images(s3: Any, bucket: str) -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def seed(s3: Any, bucket: str) -> Seeder:
     return Seeder(Repository(MetadataStore(s3, bucket)))
-
-
-@pytest.fixture
-def new_project(rekognition: Any, seed: Seeder) -> Iterator[Callable[[], str]]:
-    """Makes fresh projects; removes them afterwards with whatever a test left in them."""
-    made: list[str] = []
-
-    def make() -> str:
-        arn: str = rekognition.create_project(ProjectName=f"e2e-ds-{uuid.uuid4().hex[:8]}")["ProjectArn"]
-        made.append(arn)
-        return arn
-
-    yield make
-    repository = seed.repository
-    for arn in made:
-        project = repository.get_project(arn.split("/")[1])
-        if project is None:
-            continue
-        for version in repository.all_versions(project.name):
-            repository.delete_version(version)
-        repository.update_project(project, lambda current: current.datasets.clear())
-        rekognition.delete_project(ProjectArn=arn)
-
-
-def put_manifest(s3: Any, bucket: str, lines: list[str]) -> dict[str, Any]:
-    key = f"e2e-manifests/{uuid.uuid4().hex[:8]}.manifest"
-    s3.put_object(Bucket=bucket, Key=key, Body="\n".join(lines).encode())
-    return {"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}
-
-
-def settled(rekognition: Any, *arns: str) -> list[dict[str, Any]]:
-    """Poll DescribeDataset until no dataset is *_IN_PROGRESS (bounded)."""
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        described = [rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"] for arn in arns]
-        if not any(item["Status"].endswith("_IN_PROGRESS") for item in described):
-            return described
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still in progress after {WAIT_S} s: {described}")
-        time.sleep(0.25)
 
 
 def labels_of(entry: dict[str, Any]) -> list[str]:
@@ -191,7 +126,7 @@ def test_train_from_a_manifest_and_test_from_s3_folders(
         "ErrorEntries": 0,
     }
 
-    (described,) = settled(rekognition, train)
+    (described,) = wait_for_datasets(rekognition, train)
     assert (described["Status"], described["StatusMessageCode"]) == ("CREATE_COMPLETE", "SUCCESS")
     assert described["DatasetStats"] == {
         "LabeledEntries": 10,
@@ -251,7 +186,7 @@ def test_a_bad_manifest_fails_the_creation_with_the_guides_message(
     arn = rekognition.create_dataset(ProjectArn=project, DatasetType="TRAIN", DatasetSource=missing)[
         "DatasetArn"
     ]
-    (described,) = settled(rekognition, arn)
+    (described,) = wait_for_datasets(rekognition, arn)
     assert (described["Status"], described["StatusMessage"], described["StatusMessageCode"]) == (
         "CREATE_FAILED",
         "The manifest file extension or contents are invalid.",
@@ -269,16 +204,13 @@ def test_update_adds_and_replaces_and_a_failed_update_keeps_the_entries(
 ) -> None:
     project = new_project()
     lines = [labeled(uri, "cat") for uri in images["cat"][:3]]
-    arn = rekognition.create_dataset(
-        ProjectArn=project, DatasetType="TRAIN", DatasetSource=put_manifest(s3, bucket, lines)
-    )["DatasetArn"]
-    settled(rekognition, arn)
+    arn = create_dataset(rekognition, project, "TRAIN", put_manifest(s3, bucket, lines))
 
     changes = [labeled(images["cat"][0], "dog"), labeled(images["loose"][0], "bird")]  # replace + add
     rekognition.update_dataset_entries(DatasetArn=arn, Changes={"GroundTruth": "\n".join(changes).encode()})
     with pytest.raises(rekognition.exceptions.ResourceInUseException):
         rekognition.update_dataset_entries(DatasetArn=arn, Changes={"GroundTruth": changes[0].encode()})
-    (described,) = settled(rekognition, arn)
+    (described,) = wait_for_datasets(rekognition, arn)
     assert (described["Status"], described["StatusMessageCode"]) == ("UPDATE_COMPLETE", "SUCCESS")
     assert described["DatasetStats"]["TotalEntries"] == 4 and described["DatasetStats"]["TotalLabels"] == 3
     after_update = entries(rekognition, arn)
@@ -291,7 +223,7 @@ def test_update_adds_and_replaces_and_a_failed_update_keeps_the_entries(
 
     broken = "\n".join(["{not json"] * 3 + [labeled(images["cat"][1], "dog")])  # 75 % terminal errors
     rekognition.update_dataset_entries(DatasetArn=arn, Changes={"GroundTruth": broken.encode()})
-    (described,) = settled(rekognition, arn)
+    (described,) = wait_for_datasets(rekognition, arn)
     assert (described["Status"], described["StatusMessage"], described["StatusMessageCode"]) == (
         "UPDATE_FAILED",
         "The manifest file has too many terminal errors.",
@@ -312,14 +244,11 @@ def test_distribute_copy_and_delete(
 ) -> None:
     project = new_project()
     lines = [labeled(uri, label) for label in ("cat", "dog") for uri in images[label][:5]]
-    train = rekognition.create_dataset(
-        ProjectArn=project, DatasetType="TRAIN", DatasetSource=put_manifest(s3, bucket, lines)
-    )["DatasetArn"]
-    test = rekognition.create_dataset(ProjectArn=project, DatasetType="TEST")["DatasetArn"]
-    settled(rekognition, train, test)
+    train = create_dataset(rekognition, project, "TRAIN", put_manifest(s3, bucket, lines))
+    test = create_dataset(rekognition, project, "TEST")
 
     rekognition.distribute_dataset_entries(Datasets=[{"Arn": train}, {"Arn": test}])
-    described = settled(rekognition, train, test)
+    described = wait_for_datasets(rekognition, train, test)
     assert [item["Status"] for item in described] == ["UPDATE_COMPLETE", "UPDATE_COMPLETE"]
     assert [item["DatasetStats"]["TotalEntries"] for item in described] == [8, 2]
     moved = entries(rekognition, test)
@@ -353,11 +282,8 @@ def test_datasets_in_use_by_training_cannot_change(
 ) -> None:
     project = new_project()
     lines = [labeled(uri, label) for label in ("cat", "dog") for uri in images[label][:2]]
-    train = rekognition.create_dataset(
-        ProjectArn=project, DatasetType="TRAIN", DatasetSource=put_manifest(s3, bucket, lines)
-    )["DatasetArn"]
-    test = rekognition.create_dataset(ProjectArn=project, DatasetType="TEST")["DatasetArn"]
-    settled(rekognition, train, test)
+    train = create_dataset(rekognition, project, "TRAIN", put_manifest(s3, bucket, lines))
+    test = create_dataset(rekognition, project, "TEST")
     version = seed.version(project, "v1", ProjectVersionStatus.TRAINING_IN_PROGRESS)
 
     for call, request in (
@@ -371,7 +297,7 @@ def test_datasets_in_use_by_training_cannot_change(
         with pytest.raises(rekognition.exceptions.ResourceInUseException, match=version.arn):
             call(**request)
     assert len(entries(rekognition, train)) == 4  # reading is fine
-    assert [item["Status"] for item in settled(rekognition, train, test)] == [
+    assert [item["Status"] for item in wait_for_datasets(rekognition, train, test)] == [
         "CREATE_COMPLETE",
         "CREATE_COMPLETE",
     ]

@@ -10,15 +10,19 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import WaiterError
 
-from customlabels.resources.repository import Repository
-from customlabels.store import MetadataStore
-from tests.api.conftest import make_client
 from tests.e2e import shapes
+from tests.e2e.projects import (
+    TRAINING_WAIT,
+    create_dataset,
+    deployment_client,
+    describe_version,
+    put_manifest,
+    upload_pictures,
+    wait_trained,
+)
 from tests.guide_schemas import (
     check_evaluation_summary,
     check_manifest_summary,
@@ -28,106 +32,10 @@ from tests.guide_schemas import (
 
 pytestmark = pytest.mark.e2e
 
-DATASET_WAIT_S = 60
-# ProjectVersionTrainingCompleted polls every 120 s (botocore); the tests poll faster.
-TRAINING_WAIT = {"Delay": 3, "MaxAttempts": 300}
-
-
-@pytest.fixture(scope="module")
-def s3(deployment: dict[str, str]) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=deployment["EndpointUrl"],
-        region_name=deployment["Region"],
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(max_pool_connections=16),
-    )
-
-
-@pytest.fixture(scope="module")
-def rekognition(deployment: dict[str, str]) -> Any:
-    return make_client(deployment["ApiEndpoint"])
-
-
-@pytest.fixture(scope="module")
-def bucket(deployment: dict[str, str]) -> str:
-    return deployment["DataBucketName"]
-
 
 @pytest.fixture
 def prefix() -> str:
     return f"e2e-training-{uuid.uuid4().hex[:8]}/"
-
-
-@pytest.fixture
-def new_project(rekognition: Any, s3: Any, bucket: str) -> Iterator[Callable[[], str]]:
-    """Makes fresh projects; removes them afterwards with their models and datasets."""
-    made: list[str] = []
-
-    def make() -> str:
-        arn: str = rekognition.create_project(ProjectName=f"e2e-train-{uuid.uuid4().hex[:8]}")["ProjectArn"]
-        made.append(arn)
-        return arn
-
-    yield make
-    repository = Repository(MetadataStore(s3, bucket))
-    for arn in made:
-        project = repository.get_project(arn.split("/")[1])
-        if project is None:
-            continue
-        for version in repository.all_versions(project.name):
-            repository.delete_version(version)
-        repository.update_project(project, lambda current: current.datasets.clear())
-        rekognition.delete_project(ProjectArn=arn)
-
-
-def upload(s3: Any, bucket: str, prefix: str, pictures: list[shapes.Picture]) -> dict[str, str]:
-    uris = {}
-    for picture in pictures:
-        key = f"{prefix}images/{picture.name}"
-        s3.put_object(Bucket=bucket, Key=key, Body=picture.png, ContentType="image/png")
-        uris[picture.name] = f"s3://{bucket}/{key}"
-    return uris
-
-
-def put_manifest(s3: Any, bucket: str, key: str, lines: list[str]) -> dict[str, Any]:
-    s3.put_object(Bucket=bucket, Key=key, Body="\n".join(lines).encode())
-    return {"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}
-
-
-def create_dataset(rekognition: Any, project: str, kind: str, source: dict[str, Any]) -> str:
-    arn: str = rekognition.create_dataset(ProjectArn=project, DatasetType=kind, DatasetSource=source)[
-        "DatasetArn"
-    ]
-    deadline = time.monotonic() + DATASET_WAIT_S
-    while True:
-        status = rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"]["Status"]
-        if status == "CREATE_COMPLETE":
-            return arn
-        assert status == "CREATE_IN_PROGRESS", status
-        assert time.monotonic() < deadline, f"{arn} still {status}"
-        time.sleep(0.25)
-
-
-def describe(rekognition: Any, project: str, version: str) -> dict[str, Any]:
-    (found,) = rekognition.describe_project_versions(ProjectArn=project, VersionNames=[version])[
-        "ProjectVersionDescriptions"
-    ]
-    return dict(found)
-
-
-def wait_trained(rekognition: Any, project: str, version: str) -> tuple[dict[str, Any], float]:
-    """The model once the stock waiter saw TRAINING_COMPLETED, and how long that took."""
-    started = time.monotonic()
-    waiter = rekognition.get_waiter("project_version_training_completed")
-    try:
-        waiter.wait(ProjectArn=project, VersionNames=[version], WaiterConfig=TRAINING_WAIT)
-    except WaiterError:
-        pytest.fail(
-            f"training did not complete: {json.dumps(describe(rekognition, project, version), default=str)}"
-        )
-    return describe(rekognition, project, version), time.monotonic() - started
 
 
 def read_json(s3: Any, location: dict[str, str]) -> Any:
@@ -147,16 +55,7 @@ def s3_object_of(data_result: dict[str, Any], member: str) -> dict[str, str]:
 
 def training_log(deployment: dict[str, str], since_ms: int) -> list[str]:
     """The TrainModel function's log lines since ``since_ms``."""
-    clients = {
-        service: boto3.client(
-            service,
-            endpoint_url=deployment["EndpointUrl"],
-            region_name=deployment["Region"],
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-        for service in ("lambda", "logs")
-    }
+    clients = {service: deployment_client(deployment, service) for service in ("lambda", "logs")}
     name = deployment["TrainingModelFunctionName"]
     configured = clients["lambda"].get_function_configuration(FunctionName=name).get("LoggingConfig", {})
     # AWS writes to the function's configured group; LocalStack to the default one
@@ -182,7 +81,7 @@ def test_a_classification_model_trains_from_its_datasets(
 ) -> None:
     started_ms = int(time.time() * 1000)
     pictures = shapes.shape_pictures(per_shape=14)
-    uris = upload(s3, bucket, prefix, pictures)
+    uris = upload_pictures(s3, bucket, prefix, pictures)
     lines = [shapes.classification_line(uris[p.name], p.labels[0]) for p in pictures]
     train_lines, test_lines = lines[:33], lines[33:]
     broken = json.loads(train_lines[4])
@@ -190,10 +89,10 @@ def test_a_classification_model_trains_from_its_datasets(
     train_lines[4] = json.dumps(broken)
     project = new_project()
     train = create_dataset(
-        rekognition, project, "TRAIN", put_manifest(s3, bucket, f"{prefix}train.manifest", train_lines)
+        rekognition, project, "TRAIN", put_manifest(s3, bucket, train_lines, key=f"{prefix}train.manifest")
     )
     create_dataset(
-        rekognition, project, "TEST", put_manifest(s3, bucket, f"{prefix}test.manifest", test_lines)
+        rekognition, project, "TEST", put_manifest(s3, bucket, test_lines, key=f"{prefix}test.manifest")
     )
     output = {"S3Bucket": bucket, "S3KeyPrefix": f"{prefix}output"}
 
@@ -205,7 +104,7 @@ def test_a_classification_model_trains_from_its_datasets(
         VersionDescription="three shapes",
     )["ProjectVersionArn"]
     assert arn.startswith(f"{project.rsplit('/', 1)[0]}/version/shapes.v1/")
-    training = describe(rekognition, project, "shapes.v1")
+    training = describe_version(rekognition, project, "shapes.v1")
     assert (training["Status"], training["StatusMessage"]) == (
         "TRAINING_IN_PROGRESS",
         "The model is being trained.",
@@ -280,10 +179,12 @@ def test_a_detection_model_trains_on_an_automatic_test_split(
     rekognition: Any, s3: Any, bucket: str, prefix: str, new_project: Callable[[], str]
 ) -> None:
     pictures = shapes.box_pictures(count=36)
-    uris = upload(s3, bucket, prefix, pictures)
+    uris = upload_pictures(s3, bucket, prefix, pictures)
     lines = [shapes.detection_line(uris[p.name], p) for p in pictures]
     project = new_project()
-    create_dataset(rekognition, project, "TRAIN", put_manifest(s3, bucket, f"{prefix}train.manifest", lines))
+    create_dataset(
+        rekognition, project, "TRAIN", put_manifest(s3, bucket, lines, key=f"{prefix}train.manifest")
+    )
     output = {"S3Bucket": bucket, "S3KeyPrefix": f"{prefix}output/"}
 
     rekognition.create_project_version(ProjectArn=project, VersionName="boxes", OutputConfig=output)
@@ -317,18 +218,12 @@ def test_broken_manifests_fail_the_training_with_the_guides_messages(
     deployment: dict[str, str],
 ) -> None:
     pictures = shapes.shape_pictures(per_shape=4)
-    uris = upload(s3, bucket, prefix, pictures)
+    uris = upload_pictures(s3, bucket, prefix, pictures)
     lines = [shapes.classification_line(uris[p.name], p.labels[0]) for p in pictures]
     broken = lines[:6] + ["{this line is not JSON"] * 3  # 33 % invalid: more than the guide's 20 % (L5411)
-    training = {"Assets": [put_manifest(s3, bucket, f"{prefix}broken.manifest", broken)]}
-    testing = {"Assets": [put_manifest(s3, bucket, f"{prefix}test.manifest", lines[6:])]}
-    kms = boto3.client(
-        "kms",
-        endpoint_url=deployment["EndpointUrl"],
-        region_name=deployment["Region"],
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    training = {"Assets": [put_manifest(s3, bucket, broken, key=f"{prefix}broken.manifest")]}
+    testing = {"Assets": [put_manifest(s3, bucket, lines[6:], key=f"{prefix}test.manifest")]}
+    kms = deployment_client(deployment, "kms")
     key_id = kms.create_key(Description="e2e training outputs")["KeyMetadata"]["KeyId"]
     project = new_project()
     output = {"S3Bucket": bucket, "S3KeyPrefix": f"{prefix}output"}
@@ -358,7 +253,7 @@ def test_broken_manifests_fail_the_training_with_the_guides_messages(
         with pytest.raises(WaiterError, match="terminal failure state"):
             waiter.wait(ProjectArn=project, VersionNames=[version], WaiterConfig=TRAINING_WAIT)
 
-    failed = describe(rekognition, project, "broken")
+    failed = describe_version(rekognition, project, "broken")
     assert (failed["Status"], failed["StatusMessage"]) == (
         "TRAINING_FAILED",
         "The manifest file contains too many invalid rows.",
@@ -385,7 +280,7 @@ def test_broken_manifests_fail_the_training_with_the_guides_messages(
     }
 
     # A terminal file error stops training before validation: no result files (guide L5629).
-    nothing = describe(rekognition, project, "missing")
+    nothing = describe_version(rekognition, project, "missing")
     assert (nothing["Status"], nothing["StatusMessage"]) == (
         "TRAINING_FAILED",
         "The manifest file extension or contents are invalid.",
@@ -397,13 +292,7 @@ def test_broken_manifests_fail_the_training_with_the_guides_messages(
 @pytest.fixture
 def short_training_step(deployment: dict[str, str]) -> Iterator[int]:
     """The TrainModel function cut to 2 minutes for one test (restored afterwards)."""
-    client = boto3.client(
-        "lambda",
-        endpoint_url=deployment["EndpointUrl"],
-        region_name=deployment["Region"],
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    client = deployment_client(deployment, "lambda")
     name = deployment["TrainingModelFunctionName"]
     original = client.get_function_configuration(FunctionName=name)["Timeout"]
     client.update_function_configuration(FunctionName=name, Timeout=120)
@@ -424,9 +313,9 @@ def test_a_training_that_would_outlast_its_step_stops_in_time_and_completes(
     short_training_step: int,
 ) -> None:
     pictures = shapes.shape_pictures(per_shape=80, seed=1)  # the plan asks for minutes of training
-    uris = upload(s3, bucket, prefix, pictures)
+    uris = upload_pictures(s3, bucket, prefix, pictures)
     lines = [shapes.classification_line(uris[p.name], p.labels[0]) for p in pictures]
-    training = {"Assets": [put_manifest(s3, bucket, f"{prefix}train.manifest", lines)]}
+    training = {"Assets": [put_manifest(s3, bucket, lines, key=f"{prefix}train.manifest")]}
     project = new_project()
     rekognition.create_project_version(
         ProjectArn=project,

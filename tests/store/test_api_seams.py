@@ -3,98 +3,14 @@ the metadata is on S3."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import pytest
-
-from customlabels.api import Api
-from customlabels.api.backends import Backends
-from customlabels.api.context import ApiContext
 from customlabels.api.errors import NotAvailableError
-from customlabels.pagination import PageTokens
-from customlabels.resources.records import Dataset, ProjectVersion
+from customlabels.resources.records import ProjectVersion
 from customlabels.resources.repository import Repository
 from customlabels.resources.status import DatasetStatus, ProjectVersionStatus
 
-from .conftest import ACCOUNT, REGION, Call, Clock
-
-
-class Recorder:
-    """Pipelines, DatasetEntries and ModelHosting at once; ``fail`` makes every call raise."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Any]] = []
-        self.fail: Exception | None = None
-
-    def _record(self, name: str, argument: Any) -> None:
-        self.calls.append((name, argument))
-        if self.fail:
-            raise self.fail
-
-    def start_dataset_creation(self, dataset: Dataset) -> None:
-        self._record("start_dataset_creation", dataset.arn)
-
-    def start_training(self, project_version_arn: str) -> None:
-        self._record("start_training", project_version_arn)
-
-    def start_copy(self, project_version_arn: str) -> None:
-        self._record("start_copy", project_version_arn)
-
-    def update(self, dataset: Dataset, ground_truth: bytes) -> None:
-        self._record("update", ground_truth)
-
-    def distribute(self, training: Dataset, testing: Dataset) -> None:
-        self._record("distribute", (training.dataset_type, testing.dataset_type))
-
-    def list_entries(self, dataset: Dataset, filters: dict[str, Any], position: Any, limit: int) -> Any:
-        self._record("list_entries", (filters, position, limit))
-        return ['{"source-ref": "s3://b/a.png"}'], ({"line": 1} if position is None else None)
-
-    def list_labels(self, dataset: Dataset, position: Any, limit: int) -> Any:
-        self._record("list_labels", limit)
-        return [{"LabelName": "cat", "LabelStats": {"EntryCount": 1, "BoundingBoxCount": 0}}], None
-
-    def delete(self, dataset: Dataset) -> None:
-        self._record("delete", dataset.arn)
-
-    def start(self, version: ProjectVersion, min_units: int, max_units: int | None) -> None:
-        self._record("start", (min_units, max_units))
-
-    def stop(self, version: ProjectVersion) -> None:
-        self._record("stop", version.arn)
-
-    def detect(
-        self, version: ProjectVersion, image: dict[str, Any], min_confidence: Any, max_results: Any
-    ) -> Any:
-        self._record("detect", (image, min_confidence, max_results))
-        return [{"Name": "cat", "Confidence": 99.5}]
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
-
-
-@pytest.fixture
-def wired(repository: Repository, recorder: Recorder) -> Call:
-    backends = Backends(pipelines=recorder, entries=recorder, hosting=recorder)
-    api = Api(
-        ApiContext(
-            repository,
-            region=REGION,
-            account=ACCOUNT,
-            backends=backends,
-            tokens=PageTokens(b"k" * 32),
-            clock=Clock(),
-        )
-    )
-
-    def invoke(operation: str, **request: Any) -> tuple[int, dict[str, Any]]:
-        response = api.handle(f"RekognitionService.{operation}", json.dumps(request))
-        return response.status, json.loads(response.body)
-
-    return invoke
+from .conftest import ACCOUNT, REGION, Call, Recorder
 
 
 def status_of(call: Call, project_arn: str, version: str) -> str:

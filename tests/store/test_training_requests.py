@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from customlabels.api import Api
-from customlabels.api.backends import Backends
-from customlabels.api.context import ApiContext
 from customlabels.api.versions import MAX_CONCURRENT_TRAININGS
-from customlabels.pagination import PageTokens
 from customlabels.resources.records import ProjectVersion
 from customlabels.resources.repository import Repository
 from customlabels.resources.status import ProjectVersionStatus
 
-from .conftest import ACCOUNT, REGION, Call, Clock
-from .test_api_seams import Recorder
+from .conftest import ACCOUNT, REGION, Call, Recorder
 
 OUTPUT = {"S3Bucket": "bucket", "S3KeyPrefix": "out/"}
 
@@ -27,29 +21,9 @@ def manifest(name: str = "train.manifest", bucket: str = "bucket") -> dict[str, 
 
 
 @pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
-
-
-@pytest.fixture
-def call(repository: Repository, recorder: Recorder) -> Call:
-    backends = Backends(pipelines=recorder, entries=recorder, hosting=recorder)
-    api = Api(
-        ApiContext(
-            repository,
-            region=REGION,
-            account=ACCOUNT,
-            backends=backends,
-            tokens=PageTokens(b"k" * 32),
-            clock=Clock(),
-        )
-    )
-
-    def invoke(operation: str, **request: Any) -> tuple[int, dict[str, Any]]:
-        response = api.handle(f"RekognitionService.{operation}", json.dumps(request))
-        return response.status, json.loads(response.body)
-
-    return invoke
+def call(wired: Call) -> Call:
+    """Every request in this module goes through the recording back ends."""
+    return wired
 
 
 @pytest.fixture
