@@ -22,6 +22,11 @@ class Settings:
     training_pipeline_arn: str | None
     batch_input_prefix: str
     batch_output_prefix: str
+    # CopyProjectVersion's state machine (customlabels.versions.copying).
+    copy_pipeline_arn: str | None = None
+    # Read who signed a request from its Authorization header: only where nothing verifies
+    # signatures anyway (LocalStack, the dev server); on AWS, API Gateway's IAM auth says who.
+    caller_from_signature: bool = False
     # The customlabels CLI's default endpoint (boto3 reads the same variable for its clients).
     rekognition_endpoint_url: str | None = None
     # Model hosting (customlabels.hosting): the Start/Stop state machine, the detection function
@@ -52,6 +57,8 @@ def load() -> Settings:
         account_id=env.get("CUSTOMLABELS_ACCOUNT_ID", "000000000000"),
         dataset_pipeline_arn=env.get("CUSTOMLABELS_DATASET_PIPELINE_ARN") or None,
         training_pipeline_arn=env.get("CUSTOMLABELS_TRAINING_PIPELINE_ARN") or None,
+        copy_pipeline_arn=env.get("CUSTOMLABELS_COPY_PIPELINE_ARN") or None,
+        caller_from_signature=env.get("CUSTOMLABELS_CALLER_FROM_SIGNATURE", "").lower() in ("1", "true"),
         batch_input_prefix=env.get("CUSTOMLABELS_BATCH_INPUT_PREFIX", "batch-input/"),
         batch_output_prefix=env.get("CUSTOMLABELS_BATCH_OUTPUT_PREFIX", "batch-output/"),
         rekognition_endpoint_url=env.get("AWS_ENDPOINT_URL_REKOGNITION") or None,

@@ -29,6 +29,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from infra.lambda_steps import lambda_step
+
 START = "StartProjectVersion"
 STOP = "StopProjectVersion"
 
@@ -103,16 +105,10 @@ class ModelHosting(Construct):
 
     def _step(self, state_name: str, result_path: str) -> tasks.LambdaInvoke:
         """The hosting function running ``state_name`` on the whole state, its result at ``result_path``."""
-        step = tasks.LambdaInvoke(
+        return lambda_step(
             self,
             state_name,
-            lambda_function=self._function,
-            payload=sfn.TaskInput.from_object({"Step": state_name, "State": sfn.JsonPath.entire_payload}),
-            payload_response_only=True,
+            self._function,
+            payload={"Step": state_name, "State": sfn.JsonPath.entire_payload},
             result_path=result_path,
-            retry_on_service_exceptions=True,
         )
-        step.add_retry(
-            errors=["WriteConflict"], interval=Duration.seconds(1), max_attempts=4, backoff_rate=2.0
-        )
-        return step

@@ -13,6 +13,7 @@ from constructs import Construct
 from customlabels.hosting.capacity import PROVISIONED_CONCURRENCY
 from infra.api import RekognitionApi
 from infra.batch_labeling import BatchLabeling
+from infra.copy_pipeline import CopyPipeline
 from infra.dataset_pipeline import DatasetPipeline
 from infra.functions import FunctionFactory
 from infra.model_hosting import ModelHosting
@@ -31,6 +32,7 @@ ARTIFACTS_PREFIX = "artifacts/"
 # Under the metadata prefix: model documents (the training pipeline's recording steps write them).
 MODELS_PREFIX = f"{METADATA_PREFIX}projects/"
 TRAINING_STEP_TIMEOUT = Duration.minutes(15)  # ValidateManifests reads every image's header
+COPY_STEP_TIMEOUT = Duration.minutes(15)  # S3 copies a model's files server-side: seconds, usually
 API_STAGE_NAME = "v1"
 METRICS_NAMESPACE = "CustomLabels"  # customlabels.hosting.metering: the guide's AWS/Rekognition is AWS's own
 # Detection runs one request at a time on every core Lambda grants: 2048 MB is about 1.2 vCPU.
@@ -74,6 +76,7 @@ class CustomLabelsStack(Stack):
             functions, storage, common_env, deployment, repo_root, training_options or BatchTrainingOptions()
         )
         serving = self._model_hosting(functions, storage, common_env, deployment)
+        copying = self._copy_pipeline(functions, storage, common_env)
 
         api_function = functions.python_function(
             self,
@@ -86,7 +89,11 @@ class CustomLabelsStack(Stack):
             environment={
                 **common_env,
                 "CUSTOMLABELS_DATASET_PIPELINE_ARN": datasets.state_machine.state_machine_arn,
+                "CUSTOMLABELS_COPY_PIPELINE_ARN": copying.state_machine.state_machine_arn,
                 **serving.api_environment,
+                **(
+                    {"CUSTOMLABELS_CALLER_FROM_SIGNATURE": "true"} if deployment.caller_from_signature else {}
+                ),
             },
         )
         bucket.grant_read_write(api_function, f"{METADATA_PREFIX}*")
@@ -100,6 +107,7 @@ class CustomLabelsStack(Stack):
             "CUSTOMLABELS_TRAINING_PIPELINE_ARN", training.state_machine.state_machine_arn
         )
         training.state_machine.grant_start_execution(api_function)
+        copying.state_machine.grant_start_execution(api_function)
         serving.hosting.state_machine.grant_start_execution(api_function)
         serving.detect_function.grant_invoke(api_function)  # the function and its per-model aliases
         api = RekognitionApi(self, "Api", api_function=api_function, api_stage_name=API_STAGE_NAME)
@@ -142,6 +150,7 @@ class CustomLabelsStack(Stack):
         CfnOutput(self, "ApiFunctionName", value=api_function.function_name)
         CfnOutput(self, "DatasetPipelineArn", value=datasets.state_machine.state_machine_arn)
         CfnOutput(self, "TrainingPipelineArn", value=training.state_machine.state_machine_arn)
+        CfnOutput(self, "CopyPipelineArn", value=copying.state_machine.state_machine_arn)
         CfnOutput(
             self,
             "DatasetImportFunctionName",
@@ -363,6 +372,51 @@ class CustomLabelsStack(Stack):
             iam.PolicyStatement(actions=["lambda:GetProvisionedConcurrencyConfig"], resources=qualified)
         )
 
+    def _copy_pipeline(
+        self, functions: FunctionFactory, storage: DataStorage, environment: dict[str, str]
+    ) -> CopyPipeline:
+        """CopyProjectVersion's two steps. Both read the metadata and write model documents;
+        CopyModel also reads the source's files and writes the copy's under ``artifacts/``, and
+        reads and writes training results wherever OutputConfig points in the data bucket
+        (OutputConfig in another bucket needs a grant there). A ``KmsKeyId`` is used through S3 only.
+        """
+        bucket = storage.bucket
+
+        def step(construct_id: str, handler: str, description: str) -> lambda_.Function:
+            function = functions.python_function(
+                self,
+                construct_id,
+                handler=f"functions.copying.handler.{handler}",
+                description=f"Copy pipeline: {description}",
+                timeout=COPY_STEP_TIMEOUT,
+                memory_size=512,
+                environment=environment,
+            )
+            bucket.grant_read(function, f"{METADATA_PREFIX}*")
+            bucket.grant_put(function, f"{MODELS_PREFIX}*")
+            function.grant_principal.add_to_principal_policy(self._kms_through_s3())
+            return function
+
+        copy_model = step("CopyModelFunction", "copy_model", "copies the model and its results")
+        record_failure = step("CopyRecordFailureFunction", "record_failure", "records failures")
+        bucket.grant_read(copy_model)
+        bucket.grant_put(copy_model)
+        return CopyPipeline(
+            self,
+            "CopyPipeline",
+            copy_function=copy_model,
+            record_failure_function=record_failure,
+            steps_timeout=COPY_STEP_TIMEOUT,
+        )
+
+    def _kms_through_s3(self) -> iam.PolicyStatement:
+        """Use of a model's ``KmsKeyId``, through S3 only."""
+        return iam.PolicyStatement(
+            actions=["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
+            resources=["*"],
+            conditions={"StringEquals": {"kms:ViaService": f"s3.{self.region}.amazonaws.com"}},
+        )
+
     def _training_pipeline(
         self,
         functions: FunctionFactory,
@@ -433,11 +487,7 @@ class CustomLabelsStack(Stack):
             CfnOutput(self, "TrainingModelFunctionName", value=train_function.function_name)
         bucket.grant_read(compute.grantable)
         bucket.grant_put(compute.grantable)
-        kms_through_s3 = iam.PolicyStatement(
-            actions=["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
-            resources=["*"],
-            conditions={"StringEquals": {"kms:ViaService": f"s3.{self.region}.amazonaws.com"}},
-        )
+        kms_through_s3 = self._kms_through_s3()
         for grantee in (validate, finalize, record_failure, compute.grantable):
             grantee.grant_principal.add_to_principal_policy(kms_through_s3)
         return TrainingPipeline(

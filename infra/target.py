@@ -39,6 +39,10 @@ class Deployment:
     # provisioned concurrency of the detection function on AWS; on LocalStack, which has no
     # Application Auto Scaling, they are only recorded.
     inference_capacity: str
+    # Who signed an API request: API Gateway's IAM auth tells on AWS. LocalStack community neither
+    # verifies signatures nor says who signed, and takes a 12-digit access key id for the account,
+    # so there the API reads the caller from the Authorization header (customlabels.api.caller).
+    caller_from_signature: bool
 
     @classmethod
     def for_target(cls, name: str) -> Deployment:
@@ -55,6 +59,7 @@ class Deployment:
                 bucket_notifications_as_property=True,
                 training_on_batch=False,
                 inference_capacity=RECORDED,
+                caller_from_signature=True,
             )
         return cls(
             target=target,
@@ -63,4 +68,5 @@ class Deployment:
             bucket_notifications_as_property=False,
             training_on_batch=True,
             inference_capacity=PROVISIONED_CONCURRENCY,
+            caller_from_signature=False,
         )

@@ -23,8 +23,9 @@ from typing import Protocol
 from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
-from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
+
+from infra.lambda_steps import lambda_step, record_failure_step
 
 
 class TrainingCompute(Protocol):
@@ -50,21 +51,16 @@ class TrainingPipeline(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         failed = sfn.Fail(self, "TrainingFailed", error_path="$.Failure.Error", cause_path="$.Failure.Cause")
-        record_failure = self._step(
-            "RecordFailure",
-            record_failure_function,
-            {"ProjectVersionArn.$": "$.ProjectVersionArn", "Failure.$": "$.Failure"},
-            "$.Recorded",
-        )
-        record_failure.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=3)
-        # Should recording fail too, the execution still fails with the original error.
-        record_failure.add_catch(failed, errors=["States.ALL"], result_path="$.RecordFailureError")
-        record_failure.next(failed)
+        record_failure = record_failure_step(self, "RecordFailure", record_failure_function, failed)
 
         version_only = {"ProjectVersionArn.$": "$.ProjectVersionArn"}
-        validate = self._step("ValidateManifests", validate_function, version_only, "$.Validation")
+        validate = lambda_step(
+            self, "ValidateManifests", validate_function, payload=version_only, result_path="$.Validation"
+        )
         train = training_compute.task(self, "TrainModel")
-        finalize = self._step("FinalizeVersion", finalize_function, version_only, "$.Result")
+        finalize = lambda_step(
+            self, "FinalizeVersion", finalize_function, payload=version_only, result_path="$.Result"
+        )
         for step in (validate, train, finalize):
             step.add_catch(record_failure, errors=["States.ALL"], result_path="$.Failure")
         definition = validate.next(train).next(finalize).next(sfn.Succeed(self, "TrainingCompleted"))
@@ -78,20 +74,3 @@ class TrainingPipeline(Construct):
             ),
             tracing_enabled=False,
         )
-
-    def _step(
-        self, state_name: str, function: lambda_.IFunction, payload: dict[str, str], result_path: str
-    ) -> tasks.LambdaInvoke:
-        step = tasks.LambdaInvoke(
-            self,
-            state_name,
-            lambda_function=function,
-            payload=sfn.TaskInput.from_object(payload),
-            payload_response_only=True,
-            result_path=result_path,
-            retry_on_service_exceptions=True,
-        )
-        step.add_retry(
-            errors=["WriteConflict"], interval=Duration.seconds(1), max_attempts=4, backoff_rate=2.0
-        )
-        return step

@@ -8,12 +8,14 @@ account: customlabels hosts one account, so another account's resources do not e
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from customlabels.api.backends import Backends
+from customlabels.api.caller import UNKNOWN_CALLER, Caller
 from customlabels.api.errors import InvalidPaginationTokenException, ResourceNotFoundException
 from customlabels.pagination import InvalidToken, PageTokens, load_or_create_key
 from customlabels.resources import arns
@@ -31,8 +33,26 @@ def seconds(epoch_ms: int | None) -> float | None:
     return None if epoch_ms is None else epoch_ms / 1000
 
 
+class _SharedTokens:
+    """The page-token codec, built on first use and shared by every request's view of the context."""
+
+    def __init__(self, repository: Repository, tokens: PageTokens | None) -> None:
+        self._repository = repository
+        self._tokens = tokens
+        self._lock = threading.Lock()
+
+    def get(self) -> PageTokens:
+        with self._lock:
+            if self._tokens is None:
+                self._tokens = PageTokens(load_or_create_key(self._repository.store))
+            return self._tokens
+
+
 class ApiContext:
-    """Shared state of the API for one deployment (built once per process)."""
+    """Shared state of the API for one deployment (built once per process), and who is calling.
+
+    :meth:`for_caller` gives each request a view that names its caller and shares the rest.
+    """
 
     def __init__(
         self,
@@ -49,17 +69,20 @@ class ApiContext:
         self.account = account
         self.backends = backends or Backends()
         self.clock = clock
-        self._tokens = tokens
-        self._tokens_lock = threading.Lock()
+        self.caller = UNKNOWN_CALLER
+        self._tokens = _SharedTokens(repository, tokens)
+
+    def for_caller(self, caller: Caller) -> ApiContext:
+        """This context for one request signed by ``caller``."""
+        view = copy.copy(self)
+        view.caller = caller
+        return view
 
     # Pagination
     @property
     def tokens(self) -> PageTokens:
         """The token codec, keyed with the deployment's key (read from the bucket on first use)."""
-        with self._tokens_lock:
-            if self._tokens is None:
-                self._tokens = PageTokens(load_or_create_key(self.repository.store))
-            return self._tokens
+        return self._tokens.get()
 
     def page_position(self, scope: str, token: str | None) -> dict[str, Any] | None:
         """The position a request's NextToken resumes at (``None``: first page).

@@ -12,6 +12,7 @@ the latency benchmark and for trying the API by hand::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -81,7 +82,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
-    server = ApiServer(create_api(settings.load()), (args.host, args.port))
+    # Nothing here verifies signatures, as on LocalStack: who signed is read from the request.
+    configured = dataclasses.replace(settings.load(), caller_from_signature=True)
+    server = ApiServer(create_api(configured), (args.host, args.port))
     print(f"customlabels API on {server.url}")
     server.serve_forever()
 

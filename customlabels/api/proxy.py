@@ -11,6 +11,7 @@ import base64
 from typing import Any
 
 from customlabels.api import protocol
+from customlabels.api.caller import caller_of
 from customlabels.api.errors import UnknownOperationException
 from customlabels.api.service import Api
 
@@ -26,7 +27,8 @@ def handle_proxy_event(api: Api, event: dict[str, Any], request_id: str) -> dict
             UnknownOperationException(f"{method} is not supported; send operations as POST with X-Amz-Target")
         )
     else:
-        response = api.handle(headers.get("x-amz-target"), _body(event))
+        caller = caller_of(event, trust_signature=api.caller_from_signature)
+        response = api.handle(headers.get("x-amz-target"), _body(event), caller)
     return {
         "statusCode": response.status,
         "headers": {**response.headers, REQUEST_ID_HEADER: request_id},

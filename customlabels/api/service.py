@@ -29,6 +29,7 @@ from customlabels.api import (
     versions,
 )
 from customlabels.api.backends import Backends, StepFunctionsPipelines
+from customlabels.api.caller import UNKNOWN_CALLER, Caller
 from customlabels.api.context import ApiContext
 from customlabels.api.errors import (
     GENERIC_INTERNAL_MESSAGE,
@@ -73,17 +74,23 @@ if set(HANDLERS) != set(model.CUSTOM_LABELS_OPERATIONS):
 class Api:
     """The Custom Labels JSON API of one deployment."""
 
-    def __init__(self, context: ApiContext) -> None:
+    def __init__(self, context: ApiContext, *, caller_from_signature: bool = False) -> None:
         self.context = context
+        # Where signatures are not verified (LocalStack, the dev server), who signed a request is
+        # read from its Authorization header (customlabels.api.caller).
+        self.caller_from_signature = caller_from_signature
 
-    def handle(self, target: str | None, body: bytes | str | None) -> ApiResponse:
-        """Answer one request: ``target`` is the X-Amz-Target header, ``body`` the raw body."""
+    def handle(
+        self, target: str | None, body: bytes | str | None, caller: Caller = UNKNOWN_CALLER
+    ) -> ApiResponse:
+        """Answer one request: ``target`` is the X-Amz-Target header, ``body`` the raw body,
+        ``caller`` who signed it (project policies decide CopyProjectVersion by it)."""
         operation = "?"
         try:
             operation = protocol.operation_name(target, model.CUSTOM_LABELS_OPERATIONS)
             operation_model = model.operation(operation)
             request = validation.validate(operation_model.input_shape, protocol.decode_body(body))
-            result = HANDLERS[operation](self.context, request)
+            result = HANDLERS[operation](self.context.for_caller(caller), request)
             return protocol.success(operation_model.output_shape, result)
         except ApiError as error:
             logger.info("%s failed: %s: %s", operation, error.code, error.message)
@@ -133,7 +140,7 @@ def create_api(
         account=settings.account_id,
         backends=backends,
     )
-    return Api(context)
+    return Api(context, caller_from_signature=settings.caller_from_signature)
 
 
 def _pipelines(settings: Settings, client: SFNClient | None, config: Config) -> StepFunctionsPipelines | None:
@@ -145,6 +152,7 @@ def _pipelines(settings: Settings, client: SFNClient | None, config: Config) -> 
         client,
         dataset_pipeline_arn=settings.dataset_pipeline_arn,
         training_pipeline_arn=settings.training_pipeline_arn,
+        copy_pipeline_arn=settings.copy_pipeline_arn,
     )
 
 

@@ -12,15 +12,18 @@ from typing import Any
 
 from customlabels.api.context import ApiContext, seconds
 from customlabels.api.errors import (
+    AccessDeniedException,
     InvalidParameterException,
     LimitExceededException,
     ResourceInUseException,
     ResourceNotFoundException,
 )
+from customlabels.api.policy_evaluation import CopyDecision, evaluate_copy
 from customlabels.api.tags import check_tag_count
 from customlabels.resources.artifacts import default_artifacts_prefix
 from customlabels.resources.records import CONTENT_MODERATION, CUSTOM_LABELS, Project, ProjectVersion
 from customlabels.resources.status import (
+    TRAINED_MODEL,
     VERSION_MESSAGES,
     DatasetStatus,
     ProjectStatus,
@@ -37,9 +40,6 @@ MAX_CONCURRENT_COPIES = 5  # per destination project, guide L16391
 # botocore's LimitExceededException is the service's answer to "too many jobs at once".
 MAX_CONCURRENT_TRAININGS = 5  # per project
 _READY_DATASET = frozenset({DatasetStatus.CREATE_COMPLETE, DatasetStatus.UPDATE_COMPLETE})
-_TRAINED = frozenset(
-    {V.TRAINING_COMPLETED, V.COPYING_COMPLETED, V.STARTING, V.RUNNING, V.STOPPING, V.STOPPED, V.FAILED}
-)
 _WHY_NOT_DELETABLE = {
     V.TRAINING_IN_PROGRESS: "wait until training finishes",
     V.COPYING_IN_PROGRESS: "wait until copying finishes",
@@ -91,17 +91,20 @@ def create_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str
 def copy_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str, Any]:
     """Record a copy of a trained model in another (or the same) project and start copying it.
 
-    Copies stay within this deployment's account and region (L14202, L14217); same-account
-    copies need no project policy (L14271), so policies are not evaluated.
+    The source project's policies decide whether the caller may copy (L14239-14282,
+    :mod:`customlabels.api.policy_evaluation`): a matching Deny refuses anyone; a caller from
+    another account needs a matching Allow; within this deployment's account no policy is needed
+    (L14271). Copies stay in this deployment's region (L14217).
     """
     source_project = ctx.project(request["SourceProjectArn"])
     source = ctx.version(request["SourceProjectVersionArn"])
     if source.project_name != source_project.name:
         raise InvalidParameterException("SourceProjectVersionArn is not a model of SourceProjectArn")
+    _check_copy_allowed(ctx, source_project, source)
     destination = _live_project(ctx, request["DestinationProjectArn"])
     if source_project.feature != CUSTOM_LABELS or destination.feature != CUSTOM_LABELS:
         raise InvalidParameterException("Only Custom Labels models can be copied")
-    if source.status not in _TRAINED:
+    if source.status not in TRAINED_MODEL:
         raise InvalidParameterException(
             f"Only a trained model can be copied; {source.arn} is {source.status}"
         )
@@ -117,12 +120,13 @@ def copy_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str, 
     check_tag_count(len(tags), InvalidParameterException)
     _refuse_taken_name(ctx, destination, request["VersionName"])
     pipelines = ctx.backends.require_pipelines("CopyProjectVersion")
+    created_ms = ctx.clock()
     version = ProjectVersion(
         region=ctx.region,
         account=ctx.account,
         project_name=destination.name,
         name=request["VersionName"],
-        created_ms=ctx.clock(),
+        created_ms=created_ms,
         status=V.COPYING_IN_PROGRESS,
         status_message=VERSION_MESSAGES[V.COPYING_IN_PROGRESS],
         feature=source.feature,
@@ -131,6 +135,8 @@ def copy_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str, 
         version_description=source.version_description,
         source_project_version_arn=source.arn,
         tags=dict(tags),
+        # set now, so that deleting the copy removes whatever copying wrote there
+        artifacts_prefix=default_artifacts_prefix(destination.name, request["VersionName"], created_ms),
     )
     _record(ctx, destination, version)
     try:
@@ -139,6 +145,28 @@ def copy_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str, 
         ctx.repository.delete_version(version)
         raise
     return {"ProjectVersionArn": version.arn}
+
+
+def _check_copy_allowed(ctx: ApiContext, source_project: Project, source: ProjectVersion) -> None:
+    """Raise AccessDeniedException unless the source project's policies let the caller copy ``source``."""
+    verdict = evaluate_copy(
+        {name: policy.document for name, policy in source_project.policies.items()},
+        caller=ctx.caller,
+        source_version_arn=source.arn,
+        owner_account=ctx.account,
+    )
+    who = ctx.caller.arn or "the caller"
+    if verdict.decision is CopyDecision.DENIED:
+        raise AccessDeniedException(
+            f"{who} is not authorized to perform rekognition:CopyProjectVersion on {source.arn}: "
+            f"explicitly denied by {verdict.statement} of {source_project.arn}"
+        )
+    if verdict.decision is CopyDecision.NOT_ALLOWED:
+        raise AccessDeniedException(
+            f"{who} is not authorized to perform rekognition:CopyProjectVersion on {source.arn}: "
+            f"a caller from account {ctx.caller.account} needs a project policy on {source_project.arn} "
+            "that allows it"
+        )
 
 
 def describe_project_versions(ctx: ApiContext, request: dict[str, Any]) -> dict[str, Any]:

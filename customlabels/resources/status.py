@@ -88,6 +88,12 @@ DATASET_TRANSITIONS: dict[DatasetStatus, frozenset[DatasetStatus]] = {
 # A model that can serve (trained or copied, not running) may be started or deleted.
 _IDLE_MODEL = frozenset({V.STARTING, V.DELETING, V.DEPRECATED, V.EXPIRED})
 
+# Models with files that serve: trained or copied, whatever became of their hosting since. Only
+# these can be copied (CopyProjectVersion) or started.
+TRAINED_MODEL: frozenset[ProjectVersionStatus] = frozenset(
+    {V.TRAINING_COMPLETED, V.COPYING_COMPLETED, V.STARTING, V.RUNNING, V.STOPPING, V.STOPPED, V.FAILED}
+)
+
 VERSION_TRANSITIONS: dict[ProjectVersionStatus, frozenset[ProjectVersionStatus]] = {
     V.TRAINING_IN_PROGRESS: frozenset({V.TRAINING_COMPLETED, V.TRAINING_FAILED}),
     V.TRAINING_COMPLETED: _IDLE_MODEL,

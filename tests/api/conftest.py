@@ -72,7 +72,7 @@ def api_under_test(request: pytest.FixtureRequest, localstack_url: str) -> Itera
     bucket = f"customlabels-api-tests-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=bucket)
     test_settings = dataclasses.replace(
-        settings.load(), data_bucket=bucket, region=REGION, account_id=ACCOUNT
+        settings.load(), data_bucket=bucket, region=REGION, account_id=ACCOUNT, caller_from_signature=True
     )
     server = serve_in_background(create_api(test_settings, s3=s3))
     try:

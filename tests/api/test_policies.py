@@ -8,7 +8,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from customlabels.resources.status import ProjectVersionStatus
+from tests.api.conftest import REGION, ApiUnderTest, Seeder
 
 
 def document(resource: str = "*", effect: str = "Allow") -> str:
@@ -202,3 +208,51 @@ def test_unknown_projects_and_content_moderation_projects(
     with pytest.raises(rekognition.exceptions.InvalidParameterException, match="CUSTOM_LABELS"):
         rekognition.put_project_policy(ProjectArn=adapter, PolicyName="p", PolicyDocument=document())
     rekognition.delete_project(ProjectArn=adapter)
+
+
+def test_a_caller_from_another_account_copies_only_what_a_policy_allows(
+    rekognition: Any, project_arn: str, seed: Seeder, api_under_test: ApiUnderTest
+) -> None:
+    """Signed with account 111111111111's credentials (LocalStack takes a 12-digit access key id for
+    the account): no policy refuses it (L14211-14213); the guide's policy for that account lets it."""
+    source = seed.version(project_arn, "v1", ProjectVersionStatus.TRAINING_COMPLETED)
+    other_account = boto3.client(
+        "rekognition",
+        endpoint_url=api_under_test.endpoint_url,
+        region_name=REGION,
+        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+        aws_access_key_id="111111111111",
+        aws_secret_access_key="test",
+    )
+    request = {
+        "SourceProjectArn": project_arn,
+        "SourceProjectVersionArn": source.arn,
+        "DestinationProjectArn": project_arn,
+        "VersionName": "copied",
+        "OutputConfig": {"S3Bucket": "my-bucket", "S3KeyPrefix": "copies/"},
+    }
+    with pytest.raises(other_account.exceptions.AccessDeniedException, match="needs a project policy"):
+        other_account.copy_project_version(**request)
+    rekognition.put_project_policy(
+        ProjectArn=project_arn,
+        PolicyName="share-with-111111111111",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                        "Action": "rekognition:CopyProjectVersion",
+                        "Resource": source.arn,
+                    }
+                ],
+            }
+        ),
+    )
+    try:
+        copied = other_account.copy_project_version(**request)["ProjectVersionArn"]
+    except ClientError as error:  # the in-process API has no copy pipeline: past the policy all the same
+        assert api_under_test.in_process and error.response["Error"]["Code"] == "NotImplemented"
+    else:
+        assert copied.startswith(f"{project_arn.rsplit('/', 1)[0]}/version/copied/")

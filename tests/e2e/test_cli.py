@@ -258,11 +258,6 @@ def test_models_evaluate_prints_labels_confusion_and_downloads_plots(
         assert image.format == "PNG"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CopyProjectVersion answers NotImplemented on the deployment: no copy pipeline is wired yet "
-    "(customlabels.api.service builds Pipelines without a copy_pipeline_arn)",
-)
 def test_models_copy_waits_for_the_copy(
     cli: Cli, trained: Trained, s3: Any, bucket: str, deployment: dict[str, str]
 ) -> None:

@@ -241,18 +241,8 @@ class User:
         )
 
 
-class NotDeployed(Exception):
-    """The deployment answered ``NotImplemented``: the operation's back end is not part of it yet."""
-
-
 def printed(run: subprocess.CompletedProcess[str]) -> list[str]:
-    """The sample's standard output, line by line; fails the test if the sample itself failed.
-
-    Raises:
-        NotDeployed: the sample met a ``NotImplemented`` answer (it prints or logs the error).
-    """
-    if "An error occurred (NotImplemented)" in run.stdout + run.stderr:
-        raise NotDeployed(run.stdout)
+    """The sample's standard output, line by line; fails the test if the sample itself failed."""
     assert run.returncode == 0, f"exit code {run.returncode}\n{run.stdout}\n{run.stderr}"
     return [line.rstrip() for line in run.stdout.splitlines()]
 
@@ -537,12 +527,6 @@ def test_describe_model_sample(user: User, rekognition: Any, s3: Any, trained_mo
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    raises=NotDeployed,
-    strict=True,
-    reason="needs CopyProjectVersion's copy pipeline, which the deployment lacks: the API answers "
-    "NotImplemented (issue: CopyProjectVersion)",
-)
 def test_copy_model_sample(
     user: User, rekognition: Any, bucket: str, projects: Callable[[str], str], trained_model: TrainedModel
 ) -> None:

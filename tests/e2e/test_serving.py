@@ -11,7 +11,7 @@ import io
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +20,6 @@ from typing import Any
 import boto3
 import numpy as np
 import pytest
-from botocore.config import Config
 from PIL import Image
 
 from customlabels.batch_manifest import manifest_key
@@ -34,6 +33,7 @@ from customlabels.store import MetadataStore
 from customlabels.training import job
 from customlabels.training.entries import TrainingEntry
 from tests.api.conftest import Seeder, make_client
+from tests.e2e.projects import deployment_client, wait_for_version
 from tests.platform.support import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -64,20 +64,10 @@ class Clients:
 
 @pytest.fixture(scope="module")
 def clients(deployment: dict[str, str]) -> Clients:
-    def client(service: str, **config: Any) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=deployment["EndpointUrl"],
-            region_name=deployment["Region"],
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-            config=Config(**config),
-        )
-
     return Clients(
-        s3=client("s3", max_pool_connections=16),
-        lambda_=client("lambda", read_timeout=120, retries={"max_attempts": 1}),
-        cloudwatch=client("cloudwatch"),
+        s3=deployment_client(deployment, "s3", max_pool_connections=16),
+        lambda_=deployment_client(deployment, "lambda", read_timeout=120, retries={"max_attempts": 1}),
+        cloudwatch=deployment_client(deployment, "cloudwatch"),
         rekognition=make_client(deployment["ApiEndpoint"], read_timeout=120),
     )
 
@@ -232,6 +222,50 @@ def test_the_api_and_a_direct_invoke_give_the_same_answer(
         "MaxResults": 1,
     }
     assert invoke(clients, deployment, s3_payload)["CustomLabels"] == every[:1]
+
+
+def test_a_copy_serves_what_its_source_serves(
+    clients: Clients, bucket: str, project: str, running_model: str, new_project: Callable[[], str]
+) -> None:
+    """CopyProjectVersion of the running model into another project: COPYING_IN_PROGRESS, then
+    COPYING_COMPLETED; started, the copy gives the source's answers, from files of its own."""
+    rekognition = clients.rekognition
+    destination = new_project()
+    copy_arn = rekognition.copy_project_version(
+        SourceProjectArn=project,
+        SourceProjectVersionArn=running_model,
+        DestinationProjectArn=destination,
+        VersionName="v1-copy",
+        OutputConfig={"S3Bucket": bucket, "S3KeyPrefix": f"copies-{uuid.uuid4().hex[:8]}"},
+        Tags={"stage": "production"},
+    )["ProjectVersionArn"]
+    assert describe(clients, destination, copy_arn)["Status"] == "COPYING_IN_PROGRESS"
+    copied = wait_for_version(
+        rekognition, destination, "v1-copy", leaving="COPYING_IN_PROGRESS", timeout_s=120
+    )
+    assert (copied["Status"], copied["StatusMessage"], copied["SourceProjectVersionArn"]) == (
+        "COPYING_COMPLETED",
+        "The model is ready to run.",
+        running_model,
+    )
+    assert rekognition.list_tags_for_resource(ResourceArn=copy_arn)["Tags"] == {"stage": "production"}
+
+    rekognition.start_project_version(ProjectVersionArn=copy_arn, MinInferenceUnits=1)
+    rekognition.get_waiter("project_version_running").wait(
+        ProjectArn=destination, VersionNames=["v1-copy"], WaiterConfig={"Delay": 1, "MaxAttempts": 90}
+    )
+    for index, colour in enumerate(("red", "blue", "red")):
+        image = {"Bytes": square(colour, 400 + index)}
+        source_labels = rekognition.detect_custom_labels(
+            ProjectVersionArn=running_model, Image=image, MinConfidence=0
+        )["CustomLabels"]
+        copy_labels = rekognition.detect_custom_labels(
+            ProjectVersionArn=copy_arn, Image=image, MinConfidence=0
+        )["CustomLabels"]
+        assert copy_labels == source_labels and copy_labels[0]["Name"] == colour
+    rekognition.stop_project_version(ProjectVersionArn=copy_arn)
+    stopped = wait_for_version(rekognition, destination, "v1-copy", leaving="STOPPING", timeout_s=60)
+    assert stopped["Status"] == "STOPPED"
 
 
 def test_every_detect_error_through_the_api_and_the_invoke(
