@@ -16,6 +16,7 @@ from customlabels.resources.status import SERVICE_ISSUE
 from customlabels.resources.status import ProjectVersionStatus as V
 from customlabels.versions.copying import OUTPUT_NOT_WRITABLE, CopyClientError, ModelCopier
 from customlabels.versions.failures import VersionSuperseded
+from tests.platform.support import ClientFactory
 
 from .conftest import ACCOUNT, REGION, Bucket
 
@@ -90,7 +91,11 @@ def trained_source(repository: Repository, bucket: Bucket) -> ProjectVersion:
 
 
 def copy_of(
-    repository: Repository, source: ProjectVersion, output: dict[str, str] | None, name: str = "v1-copy"
+    repository: Repository,
+    source: ProjectVersion,
+    output: dict[str, str] | None,
+    name: str = "v1-copy",
+    kms_key_id: str | None = None,
 ) -> ProjectVersion:
     """The record CopyProjectVersion writes before it starts the pipeline."""
     created = TRAINED_AT + 120_000
@@ -103,6 +108,7 @@ def copy_of(
         V.COPYING_IN_PROGRESS,
         "The model is being copied.",
         output_config=output,
+        kms_key_id=kms_key_id,
         source_project_version_arn=source.arn,
         artifacts_prefix=f"artifacts/production/{name}/{created}/",
     )
@@ -171,6 +177,21 @@ def test_a_copy_holds_the_model_files_and_the_training_results_but_not_the_train
     assert body["Body"].read() == b"train"
     # a retried step finds the copy done
     assert copier.copy_model({"ProjectVersionArn": copy.arn}) == {"Status": V.COPYING_COMPLETED, "Copied": 0}
+
+
+def test_a_copy_with_a_kms_key_encrypts_what_it_writes_with_it(
+    copier: ModelCopier, repository: Repository, bucket: Bucket, localstack_client: ClientFactory
+) -> None:
+    key_id = localstack_client("kms").create_key(Description="model copies")["KeyMetadata"]["KeyId"]
+    source = trained_source(repository, bucket)
+    output = {"S3Bucket": bucket.name, "S3KeyPrefix": "copied"}
+    copy = copy_of(repository, source, output, kms_key_id=key_id)
+    copier.copy_model({"ProjectVersionArn": copy.arn})
+    written = bucket.object_keys(str(copy.artifacts_prefix)) + bucket.object_keys("copied/")
+    assert len(written) == 4 + 6
+    for key in written:
+        head = bucket.admin.head_object(Bucket=bucket.name, Key=key)
+        assert head["ServerSideEncryption"] == "aws:kms" and key_id in head["SSEKMSKeyId"], key
 
 
 def test_a_copy_of_a_deleted_model_fails_with_the_reason(
