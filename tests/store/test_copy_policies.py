@@ -1,21 +1,25 @@
 """CopyProjectVersion decided by the source project's policies (guide L14239-14282), through the API
-on a real S3 with a recording copy pipeline: who may copy, and that a refused copy leaves nothing."""
+on LocalStack's S3 and Step Functions (the copy pipeline is a one-state machine here, so only the
+API's decision is under test): who may copy, and that a refused copy leaves nothing."""
 
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from customlabels.api import Api
-from customlabels.api.backends import Backends
+from customlabels.api.backends import Backends, StepFunctionsPipelines
 from customlabels.api.caller import UNKNOWN_CALLER, Caller
 from customlabels.resources.records import ProjectVersion
 from customlabels.resources.repository import Repository
 from customlabels.resources.status import ProjectVersionStatus
+from tests.platform.support import ClientFactory
 
-from .conftest import ACCOUNT, REGION, Recorder, api_on
+from .conftest import ACCOUNT, REGION, api_on
 
 OTHER_ACCOUNT = "111111111111"
 ADMIN = Caller(OTHER_ACCOUNT, f"arn:aws:iam::{OTHER_ACCOUNT}:role/Admin")
@@ -24,11 +28,12 @@ SAME_ACCOUNT_ADMIN = Caller(ACCOUNT, f"arn:aws:sts::{ACCOUNT}:assumed-role/Admin
 
 
 class Copies:
-    """The API with a recording copy pipeline, a source project with one trained model, and a
-    destination project."""
+    """The API with a copy pipeline on Step Functions, a source project with one trained model,
+    and a destination project."""
 
-    def __init__(self, api: Api, recorder: Recorder, repository: Repository) -> None:
-        self.api, self.recorder, self.repository = api, recorder, repository
+    def __init__(self, api: Api, stepfunctions: Any, pipeline_arn: str, repository: Repository) -> None:
+        self.api, self.repository = api, repository
+        self.stepfunctions, self.pipeline_arn = stepfunctions, pipeline_arn
         self.source_project = self.call("CreateProject", ProjectName="development")[1]["ProjectArn"]
         self.destination = self.call("CreateProject", ProjectName="production")[1]["ProjectArn"]
         version = ProjectVersion(
@@ -68,16 +73,25 @@ class Copies:
         )
 
     def copies_started(self) -> int:
-        return sum(name == "start_copy" for name, _ in self.recorder.calls)
+        return len(self.stepfunctions.list_executions(stateMachineArn=self.pipeline_arn)["executions"])
 
     def copies_recorded(self) -> list[str]:
         return [version.name for version in self.repository.all_versions("production")]
 
 
 @pytest.fixture
-def copies(repository: Repository) -> Copies:
-    recorder = Recorder()
-    return Copies(api_on(repository, Backends(pipelines=recorder)), recorder, repository)
+def copies(repository: Repository, localstack_client: ClientFactory) -> Iterator[Copies]:
+    stepfunctions = localstack_client("stepfunctions")
+    pipeline_arn = stepfunctions.create_state_machine(
+        name=f"copy-pipeline-{uuid.uuid4().hex[:8]}",
+        definition=json.dumps({"StartAt": "Copied", "States": {"Copied": {"Type": "Succeed"}}}),
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/copy-pipeline",
+    )["stateMachineArn"]
+    pipelines = StepFunctionsPipelines(
+        stepfunctions, dataset_pipeline_arn=None, training_pipeline_arn=None, copy_pipeline_arn=pipeline_arn
+    )
+    yield Copies(api_on(repository, Backends(pipelines=pipelines)), stepfunctions, pipeline_arn, repository)
+    stepfunctions.delete_state_machine(stateMachineArn=pipeline_arn)
 
 
 def statement(effect: str, principal: Any, resource: str) -> dict[str, Any]:
