@@ -11,7 +11,8 @@ of the store, with a clock the tests control; ``wired`` does the same with a :cl
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -160,3 +161,25 @@ def recorder() -> Recorder:
 def wired(repository: Repository, recorder: Recorder) -> Call:
     """Like ``call``, with ``recorder`` as the pipelines, the dataset entries and the hosting."""
     return caller(api_on(repository, Backends(pipelines=recorder, entries=recorder, hosting=recorder)))
+
+
+@pytest.fixture
+def pass_state_machine(localstack_client: ClientFactory) -> Iterator[Callable[[], str]]:
+    """Makes one-state machines on LocalStack's Step Functions (``pass_state_machine()`` -> ARN),
+    for tests of what the API starts rather than what the pipelines do; deleted afterwards."""
+    stepfunctions = localstack_client("stepfunctions")
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(
+            stepfunctions.create_state_machine(
+                name=f"pipeline-{uuid.uuid4().hex[:8]}",
+                definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
+                roleArn=f"arn:aws:iam::{ACCOUNT}:role/pipeline",
+            )["stateMachineArn"]
+        )
+        return made[-1]
+
+    yield make
+    for arn in made:
+        stepfunctions.delete_state_machine(stateMachineArn=arn)

@@ -5,8 +5,7 @@ API's decision is under test): who may copy, and that a refused copy leaves noth
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -80,18 +79,15 @@ class Copies:
 
 
 @pytest.fixture
-def copies(repository: Repository, localstack_client: ClientFactory) -> Iterator[Copies]:
+def copies(
+    repository: Repository, localstack_client: ClientFactory, pass_state_machine: Callable[[], str]
+) -> Copies:
     stepfunctions = localstack_client("stepfunctions")
-    pipeline_arn = stepfunctions.create_state_machine(
-        name=f"copy-pipeline-{uuid.uuid4().hex[:8]}",
-        definition=json.dumps({"StartAt": "Copied", "States": {"Copied": {"Type": "Succeed"}}}),
-        roleArn=f"arn:aws:iam::{ACCOUNT}:role/copy-pipeline",
-    )["stateMachineArn"]
+    pipeline_arn = pass_state_machine()
     pipelines = StepFunctionsPipelines(
         stepfunctions, dataset_pipeline_arn=None, training_pipeline_arn=None, copy_pipeline_arn=pipeline_arn
     )
-    yield Copies(api_on(repository, Backends(pipelines=pipelines)), stepfunctions, pipeline_arn, repository)
-    stepfunctions.delete_state_machine(stateMachineArn=pipeline_arn)
+    return Copies(api_on(repository, Backends(pipelines=pipelines)), stepfunctions, pipeline_arn, repository)
 
 
 def statement(effect: str, principal: Any, resource: str) -> dict[str, Any]:
