@@ -13,9 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
-
+from customlabels import aws
 from customlabels.api import (
     datasets,
     detect,
@@ -124,18 +122,15 @@ def create_api(
     Raises:
         ValueError: no data bucket is configured.
     """
-    if not settings.data_bucket:
-        raise ValueError("CUSTOMLABELS_DATA_BUCKET is not set: the API keeps its metadata in the data bucket")
-    # boto3 reads AWS_ENDPOINT_URL itself, which is how the API reaches LocalStack.
-    config = Config(max_pool_connections=32, retries={"mode": "standard"})
-    if s3 is None:
-        s3 = boto3.client("s3", region_name=settings.region, config=config)
+    bucket = aws.data_bucket(settings, holds="the API keeps its metadata")
+    s3 = s3 or aws.client("s3", settings, max_pool_connections=32)
     if backends is None:
-        pipelines = _pipelines(settings, stepfunctions, config)
-        entries = StoredEntries(EntryStore(s3, settings.data_bucket), pipelines)
+        stepfunctions = stepfunctions or aws.client("stepfunctions", settings, max_pool_connections=32)
+        pipelines = _pipelines(settings, stepfunctions)
+        entries = StoredEntries(EntryStore(s3, bucket), pipelines)
         backends = Backends(pipelines=pipelines, entries=entries, hosting=_hosting(settings, stepfunctions))
     context = ApiContext(
-        Repository(MetadataStore(s3, settings.data_bucket)),
+        Repository(MetadataStore(s3, bucket)),
         region=settings.region,
         account=settings.account_id,
         backends=backends,
@@ -143,11 +138,9 @@ def create_api(
     return Api(context, caller_from_signature=settings.caller_from_signature)
 
 
-def _pipelines(settings: Settings, client: SFNClient | None, config: Config) -> StepFunctionsPipelines | None:
+def _pipelines(settings: Settings, client: SFNClient) -> StepFunctionsPipelines | None:
     if not (settings.dataset_pipeline_arn or settings.training_pipeline_arn):
         return None
-    if client is None:
-        client = boto3.client("stepfunctions", region_name=settings.region, config=config)
     return StepFunctionsPipelines(
         client,
         dataset_pipeline_arn=settings.dataset_pipeline_arn,
@@ -156,19 +149,15 @@ def _pipelines(settings: Settings, client: SFNClient | None, config: Config) -> 
     )
 
 
-def _hosting(settings: Settings, stepfunctions: SFNClient | None) -> LambdaModelHosting | None:
+def _hosting(settings: Settings, stepfunctions: SFNClient) -> LambdaModelHosting | None:
     if not (settings.hosting_pipeline_arn and settings.detect_function_name):
         return None
-    if stepfunctions is None:
-        stepfunctions = boto3.client(
-            "stepfunctions", region_name=settings.region, config=Config(retries={"mode": "standard"})
-        )
     # One attempt: a retried invoke would run the model twice; callers retry what is retryable.
     # The read timeout outlasts the detection function's own (a cold start loads the model).
-    invoke_config = Config(read_timeout=70, retries={"mode": "standard", "max_attempts": 1})
+    invoke = aws.client("lambda", settings, read_timeout=70, retries={"mode": "standard", "max_attempts": 1})
     return LambdaModelHosting(
         stepfunctions,
-        boto3.client("lambda", region_name=settings.region, config=invoke_config),
+        invoke,
         hosting_pipeline_arn=settings.hosting_pipeline_arn,
         detect_function_name=settings.detect_function_name,
         capacity_kind=settings.inference_capacity,

@@ -17,9 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from customlabels import aws
 from customlabels.datasets.entry_store import EntryStore
 from customlabels.datasets.failures import classify
 from customlabels.datasets.manifest_source import S3ManifestReader
@@ -45,13 +43,10 @@ class PipelineSteps:
         Raises:
             ValueError: no data bucket is configured.
         """
-        if not settings.data_bucket:
-            raise ValueError("CUSTOMLABELS_DATA_BUCKET is not set: datasets live in the data bucket")
-        # boto3 reads AWS_ENDPOINT_URL itself, which is how the steps reach LocalStack.
-        if s3 is None:
-            s3 = boto3.client("s3", region_name=settings.region, config=Config(retries={"mode": "standard"}))
-        repository = Repository(MetadataStore(s3, settings.data_bucket))
-        entries = EntryStore(s3, settings.data_bucket)
+        bucket = aws.data_bucket(settings, holds="datasets live")
+        s3 = s3 or aws.client("s3", settings)
+        repository = Repository(MetadataStore(s3, bucket))
+        entries = EntryStore(s3, bucket)
         return cls(
             DatasetWork(repository, entries, S3ManifestReader(s3)), DatasetRecorder(repository, entries)
         )

@@ -11,9 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from customlabels import aws
 from customlabels.hosting.capacity import (
     CAPACITY_KINDS,
     PROVISIONED_CONCURRENCY,
@@ -27,13 +25,6 @@ from customlabels.resources.records import ProjectVersion
 from customlabels.resources.repository import Repository
 from customlabels.settings import Settings
 from customlabels.store import MetadataStore
-
-_CONFIG = Config(retries={"mode": "standard"})
-
-
-def _client(service: str, settings: Settings) -> Any:
-    # boto3 reads AWS_ENDPOINT_URL itself, which is how the functions reach LocalStack.
-    return boto3.client(service, region_name=settings.region, config=_CONFIG)
 
 
 def capacity_from_settings(settings: Settings) -> ModelCapacity:
@@ -55,36 +46,34 @@ def capacity_from_settings(settings: Settings) -> ModelCapacity:
             "CUSTOMLABELS_DETECT_FUNCTION_VERSION"
         )
     return ProvisionedConcurrency(
-        _client("lambda", settings),
-        _client("application-autoscaling", settings),
+        aws.client("lambda", settings),
+        aws.client("application-autoscaling", settings),
         function_name=settings.detect_function_name,
         function_version=settings.detect_function_version,
     )
 
 
 def _repository(settings: Settings, s3: Any) -> Repository:
-    if not settings.data_bucket:
-        raise ValueError("CUSTOMLABELS_DATA_BUCKET is not set: models live in the data bucket")
-    return Repository(MetadataStore(s3, settings.data_bucket))
+    return Repository(MetadataStore(s3, aws.data_bucket(settings, holds="models live")))
 
 
 def metering_from_settings(settings: Settings, *, capacity: ModelCapacity | None = None) -> Metering:
     """The usage metrics publisher of the deployment."""
-    s3 = _client("s3", settings)
+    s3 = aws.client("s3", settings)
     return Metering(
         _repository(settings, s3),
         capacity or capacity_from_settings(settings),
-        _client("cloudwatch", settings),
+        aws.client("cloudwatch", settings),
         settings.metrics_namespace,
     )
 
 
 def steps_from_settings(settings: Settings) -> HostingSteps:
     """The hosting state machine's steps for the deployment."""
-    s3 = _client("s3", settings)
+    s3 = aws.client("s3", settings)
     repository = _repository(settings, s3)
     capacity = capacity_from_settings(settings)
-    metering = Metering(repository, capacity, _client("cloudwatch", settings), settings.metrics_namespace)
+    metering = Metering(repository, capacity, aws.client("cloudwatch", settings), settings.metrics_namespace)
     return HostingSteps(
         repository=repository, capacity=capacity, verify=_verifier(settings, s3), metering=metering
     )

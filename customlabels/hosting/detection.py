@@ -20,9 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from customlabels import aws
 from customlabels.api import model
 from customlabels.api.errors import (
     GENERIC_INTERNAL_MESSAGE,
@@ -85,8 +83,7 @@ class Detection:
     @classmethod
     def from_settings(cls, settings: Settings, *, s3: Any = None) -> Detection:
         """Detection over ``settings.data_bucket`` (an S3 client is created unless given)."""
-        if s3 is None:
-            s3 = boto3.client("s3", region_name=settings.region, config=Config(retries={"mode": "standard"}))
+        s3 = s3 or aws.client("s3", settings)
         repository = Repository(MetadataStore(s3, settings.data_bucket))
         lookup = ModelLookup(
             repository, region=settings.region, account=settings.account_id, ttl_s=settings.model_status_ttl_s

@@ -35,9 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from customlabels import aws
 from customlabels import settings as settings_module
 from customlabels.manifests.codes import ErrorCode, detail
 from customlabels.resources.repository import Repository
@@ -83,13 +81,9 @@ class TrainingWorker:
         Raises:
             ValueError: no data bucket is configured.
         """
-        if not settings.data_bucket:
-            raise ValueError("CUSTOMLABELS_DATA_BUCKET is not set: models live in the data bucket")
-        if s3 is None:
-            config = Config(retries={"mode": "standard"}, max_pool_connections=32)
-            s3 = boto3.client("s3", region_name=settings.region, config=config)
-        recorder = VersionRecorder(Repository(MetadataStore(s3, settings.data_bucket)))
-        return cls(recorder, s3, settings.data_bucket, settings.weights_dir)
+        bucket = aws.data_bucket(settings, holds="models live")
+        s3 = s3 or aws.client("s3", settings, max_pool_connections=32)
+        return cls(VersionRecorder(Repository(MetadataStore(s3, bucket))), s3, bucket, settings.weights_dir)
 
     def train(
         self, project_version_arn: str, *, time_budget_s: float | None = None, workdir: str | None = None

@@ -25,9 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from customlabels import aws
 from customlabels.manifests import ObjectAccessDeniedError, ObjectNotFoundError
 from customlabels.resources import arns
 from customlabels.resources.failures import ClientError, client_error_message
@@ -86,11 +84,9 @@ class ModelCopier:
         Raises:
             ValueError: no data bucket is configured.
         """
-        if not settings.data_bucket:
-            raise ValueError("CUSTOMLABELS_DATA_BUCKET is not set: models live in the data bucket")
-        if s3 is None:
-            s3 = boto3.client("s3", region_name=settings.region, config=Config(retries={"mode": "standard"}))
-        return cls(Repository(MetadataStore(s3, settings.data_bucket)), s3, settings.data_bucket)
+        bucket = aws.data_bucket(settings, holds="models live")
+        s3 = s3 or aws.client("s3", settings)
+        return cls(Repository(MetadataStore(s3, bucket)), s3, bucket)
 
     def copy_model(self, event: dict[str, Any]) -> dict[str, Any]:
         """``CopyModel``: copy the source's files and results, then record ``COPYING_COMPLETED``.

@@ -10,9 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from customlabels import aws
 from customlabels.datasets.entry_store import EntryStore
 from customlabels.datasets.manifest_source import S3ManifestReader
 from customlabels.resources.repository import Repository
@@ -45,16 +43,11 @@ class TrainingSteps:
         Raises:
             ValueError: no data bucket is configured.
         """
-        if not settings.data_bucket:
-            raise ValueError("CUSTOMLABELS_DATA_BUCKET is not set: models live in the data bucket")
-        if s3 is None:
-            config = Config(retries={"mode": "standard"}, max_pool_connections=32)
-            s3 = boto3.client("s3", region_name=settings.region, config=config)
-        recorder = VersionRecorder(Repository(MetadataStore(s3, settings.data_bucket)))
-        inputs = InputReader(EntryStore(s3, settings.data_bucket), S3ManifestReader(s3))
-        return cls(
-            recorder, ManifestValidator(recorder, inputs, s3, settings.data_bucket), s3, settings.data_bucket
-        )
+        bucket = aws.data_bucket(settings, holds="models live")
+        s3 = s3 or aws.client("s3", settings, max_pool_connections=32)
+        recorder = VersionRecorder(Repository(MetadataStore(s3, bucket)))
+        inputs = InputReader(EntryStore(s3, bucket), S3ManifestReader(s3))
+        return cls(recorder, ManifestValidator(recorder, inputs, s3, bucket), s3, bucket)
 
     def validate_manifests(self, event: dict[str, Any]) -> dict[str, Any]:
         """``ValidateManifests``: see :mod:`customlabels.versions.validate`."""
