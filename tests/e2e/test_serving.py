@@ -240,6 +240,7 @@ def test_a_copy_serves_what_its_source_serves(
         Tags={"stage": "production"},
     )["ProjectVersionArn"]
     assert describe(clients, destination, copy_arn)["Status"] == "COPYING_IN_PROGRESS"
+    clock = time.monotonic()
     copied = wait_for_version(
         rekognition, destination, "v1-copy", leaving="COPYING_IN_PROGRESS", timeout_s=120
     )
@@ -248,6 +249,7 @@ def test_a_copy_serves_what_its_source_serves(
         "The model is ready to run.",
         running_model,
     )
+    print(f"\nCOPYING_IN_PROGRESS -> COPYING_COMPLETED in {time.monotonic() - clock:.1f} s")
     assert rekognition.list_tags_for_resource(ResourceArn=copy_arn)["Tags"] == {"stage": "production"}
 
     rekognition.start_project_version(ProjectVersionArn=copy_arn, MinInferenceUnits=1)
