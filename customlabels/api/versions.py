@@ -8,6 +8,7 @@ again and the call fails, so a failed call leaves nothing behind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from customlabels.api.context import ApiContext, seconds
@@ -57,7 +58,7 @@ def create_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str
     tags = request.get("Tags", {})
     check_tag_count(len(tags), InvalidParameterException)
     _refuse_taken_name(ctx, project, request["VersionName"])
-    _refuse_too_many_trainings(ctx, project)
+    _refuse_too_many(ctx, project, V.TRAINING_IN_PROGRESS, MAX_CONCURRENT_TRAININGS, "models can train")
     pipelines = ctx.backends.require_pipelines("CreateProjectVersion")
     created_ms = ctx.clock()
     version = ProjectVersion(
@@ -79,12 +80,7 @@ def create_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str
         # set now, so that deleting the model removes whatever training wrote there
         artifacts_prefix=default_artifacts_prefix(project.name, request["VersionName"], created_ms),
     )
-    _record(ctx, project, version)
-    try:
-        pipelines.start_training(version.arn)
-    except BaseException:
-        ctx.repository.delete_version(version)
-        raise
+    _record_and_start(ctx, project, version, pipelines.start_training)
     return {"ProjectVersionArn": version.arn}
 
 
@@ -108,14 +104,7 @@ def copy_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str, 
         raise InvalidParameterException(
             f"Only a trained model can be copied; {source.arn} is {source.status}"
         )
-    copying = [
-        item for item in ctx.repository.all_versions(destination.name) if item.status == V.COPYING_IN_PROGRESS
-    ]
-    if len(copying) >= MAX_CONCURRENT_COPIES:
-        raise LimitExceededException(
-            f"At most {MAX_CONCURRENT_COPIES} copies can run at once into one project; {destination.arn} has "
-            f"{len(copying)}"
-        )
+    _refuse_too_many(ctx, destination, V.COPYING_IN_PROGRESS, MAX_CONCURRENT_COPIES, "copies can run")
     tags = request.get("Tags", {})
     check_tag_count(len(tags), InvalidParameterException)
     _refuse_taken_name(ctx, destination, request["VersionName"])
@@ -138,12 +127,7 @@ def copy_project_version(ctx: ApiContext, request: dict[str, Any]) -> dict[str, 
         # set now, so that deleting the copy removes whatever copying wrote there
         artifacts_prefix=default_artifacts_prefix(destination.name, request["VersionName"], created_ms),
     )
-    _record(ctx, destination, version)
-    try:
-        pipelines.start_copy(version.arn)
-    except BaseException:
-        ctx.repository.delete_version(version)
-        raise
+    _record_and_start(ctx, destination, version, pipelines.start_copy)
     return {"ProjectVersionArn": version.arn}
 
 
@@ -301,16 +285,16 @@ def _check_manifest_assets(member: str, assets: Any) -> None:
         )
 
 
-def _refuse_too_many_trainings(ctx: ApiContext, project: Project) -> None:
+def _refuse_too_many(
+    ctx: ApiContext, project: Project, status: ProjectVersionStatus, limit: int, what: str
+) -> None:
+    """LimitExceededException when ``limit`` of the project's models are already in ``status``."""
     if not ctx.repository.has_versions(project.name):
         return
-    training = [
-        item for item in ctx.repository.all_versions(project.name) if item.status == V.TRAINING_IN_PROGRESS
-    ]
-    if len(training) >= MAX_CONCURRENT_TRAININGS:
+    busy = sum(item.status == status for item in ctx.repository.all_versions(project.name))
+    if busy >= limit:
         raise LimitExceededException(
-            f"At most {MAX_CONCURRENT_TRAININGS} models of one project can train at once; {project.arn} has "
-            f"{len(training)} training"
+            f"At most {limit} {what} at once in one project; {project.arn} has {busy} {status}"
         )
 
 
@@ -318,6 +302,19 @@ def _refuse_taken_name(ctx: ApiContext, project: Project, name: str) -> None:
     # Checked again, atomically, when the model is created (see _record).
     if ctx.repository.get_version(project.name, name) is not None:
         raise ResourceInUseException(f"The project {project.arn} already has a model named {name}")
+
+
+def _record_and_start(
+    ctx: ApiContext, project: Project, version: ProjectVersion, start: Callable[[str], None]
+) -> None:
+    """Store the new model and start its pipeline; if the pipeline cannot start, remove the model
+    again, so a failed call leaves nothing behind."""
+    _record(ctx, project, version)
+    try:
+        start(version.arn)
+    except BaseException:
+        ctx.repository.delete_version(version)
+        raise
 
 
 def _record(ctx: ApiContext, project: Project, version: ProjectVersion) -> None:

@@ -1,6 +1,7 @@
 """CopyProjectVersion decided by the source project's policies (guide L14239-14282), through the API
 on LocalStack's S3 and Step Functions (the copy pipeline is a one-state machine here, so only the
-API's decision is under test): who may copy, and that a refused copy leaves nothing."""
+API's decision is under test): who may copy, the concurrent-copy quota, and that a refused copy
+leaves nothing."""
 
 from __future__ import annotations
 
@@ -140,3 +141,13 @@ def test_a_deny_refuses_even_within_the_account(copies: Copies) -> None:
     assert copies.copy(SAME_ACCOUNT_ADMIN, "v1-copy-2")[1]["__type"] == "AccessDeniedException"
     assert copies.copy(UNKNOWN_CALLER, "v1-copy-3")[1]["__type"] == "AccessDeniedException"
     assert copies.copies_recorded() == ["v1-copy"]
+
+
+def test_at_most_five_copies_run_into_one_project(copies: Copies) -> None:
+    for index in range(5):
+        status, body = copies.copy(UNKNOWN_CALLER, f"copy-{index}")
+        assert status == 200, body
+    status, body = copies.copy(UNKNOWN_CALLER, "copy-5")  # the guide's quota (L16391)
+    assert (status, body["__type"]) == (400, "LimitExceededException")
+    assert "At most 5 copies can run at once in one project" in body["message"]
+    assert copies.copies_started() == 5 and len(copies.copies_recorded()) == 5
